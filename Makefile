@@ -1,0 +1,64 @@
+# KJ News: `make run` serves the demo site, `make test` runs the whole suite on PostgreSQL.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Python >= 3.12: on PATH, or under pyenv (whose shims exist even where that version is not active).
+PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3.13 \
+	$(HOME)/.pyenv/versions/3.12*/bin/python3.12; do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
+	done)
+
+.PHONY: run install install-test test lint format lock migrate messages clean
+
+$(VENV)/.installed-%: %
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install python3.13 or python3.12 (e.g. with pyenv)." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## install: the virtual environment with the locked runtime dependencies, migrated and collected.
+install: $(VENV)/.installed-requirements.lock .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# A per-machine secret so the site can run with DEBUG off from a fresh clone; never committed.
+.env:
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env with a new SECRET_KEY (see .env.example for every variable)."
+
+## run: install, load the demo content into an empty database, serve with gunicorn.
+run: install
+	$(PY) manage.py seed_demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kjnews.wsgi
+
+## test: the whole suite against a real PostgreSQL and Redis, browser tests in headless Chromium.
+test: $(VENV)/.installed-requirements-dev.lock
+	@bash tests/run_suite.sh $(VENV)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## lock: re-resolve pyproject.toml into the two hash-pinned lock files.
+lock:
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile --quiet --universal --generate-hashes pyproject.toml -o requirements.lock
+	$(VENV)/bin/uv pip compile --quiet --universal --generate-hashes --extra dev pyproject.toml -o requirements-dev.lock
+
+messages:
+	$(PY) manage.py makemessages --locale ja --locale en --ignore '$(VENV)/*'
+	$(PY) manage.py compilemessages --ignore '$(VENV)/*'
+
+clean:
+	rm -rf $(VENV) staticfiles var/test-output

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, Paragraph, Section, SummaryPoint
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "description"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "description"]
+
+
+class OrderedTextInline(admin.TabularInline):
+    extra = 1
+    fields = ["position", "text"]
+    ordering = ["position", "pk"]
+
+
+class SummaryPointInline(OrderedTextInline):
+    model = SummaryPoint
+
+
+class ParagraphInline(OrderedTextInline):
+    model = Paragraph
+    extra = 2
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "section", "status", "published_at", "is_live"]
+    list_filter = ["status", "section", "published_at"]
+    list_select_related = ["section"]
+    search_fields = ["title", "original_title", "source_url", "slug"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["original_title"]}
+    autocomplete_fields = ["section"]
+    inlines = [SummaryPointInline, ParagraphInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["section", "title", "original_title", "slug"]}),
+        (_("Source"), {"fields": ["source_name", "source_url"]}),
+        (_("Image"), {"fields": ["image", "image_caption", "image_alt"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(boolean=True, description=_("visible to readers"))
+    def is_live(self, article):
+        return article.is_visible_to_readers

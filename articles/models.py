@@ -1,0 +1,153 @@
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+# A paragraph that ends with none of these was cut off mid-sentence (the source was truncated).
+SENTENCE_ENDINGS = tuple("。．.！!？?」』）)”\"…‥")
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position in navigation"), default=0, help_text=_("Lower numbers come first.")
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Rows for the home and section pages: section and the first summary point in one query."""
+        lead = SummaryPoint.objects.filter(article=OuterRef("pk")).order_by("position", "pk")
+        return (
+            self.select_related("section")
+            .annotate(lead=Subquery(lead.values("text")[:1]))
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    title = models.CharField(_("headline"), max_length=200)
+    original_title = models.CharField(
+        _("original headline"),
+        max_length=300,
+        blank=True,
+        help_text=_("The headline exactly as the source published it."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the address. Left blank, it is made from the original headline."),
+    )
+    source_name = models.CharField(_("source name"), max_length=100, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, unique=True)
+    image = models.ImageField(_("image"), upload_to="articles/%Y/%m/", blank=True)
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_alt = models.CharField(_("image alt text"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A future time schedules the article: readers see it from then on."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def unique_slug(self):
+        """A readable ASCII slug from the original headline; a dated one when that gives nothing."""
+        base = slugify(self.original_title)[:100].strip("-")
+        if not base:
+            base = f"article-{timezone.localtime(self.published_at):%Y%m%d}"
+        candidate, suffix = base, 2
+        others = Article.objects.exclude(pk=self.pk)
+        while others.filter(slug=candidate).exists():
+            candidate = f"{base}-{suffix}"
+            suffix += 1
+        return candidate
+
+    @property
+    def is_visible_to_readers(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+
+class OrderedText(models.Model):
+    """One piece of an article's text, kept in editor-chosen order."""
+
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class SummaryPoint(OrderedText):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="summary_points")
+
+    class Meta(OrderedText.Meta):
+        verbose_name = _("summary point")
+        verbose_name_plural = _("summary points")
+
+
+class Paragraph(OrderedText):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+
+    class Meta(OrderedText.Meta):
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+
+    @property
+    def ends_mid_sentence(self):
+        return not self.text.rstrip().endswith(SENTENCE_ENDINGS)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+
+from articles.models import Article, Section
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def home(request):
+    page = _page(request, Article.objects.published().for_listing())
+    return render(request, "articles/article_list.html", {"page_obj": page})
+
+
+def section_detail(request, slug):
+    section = get_object_or_404(Section, slug=slug)
+    page = _page(request, Article.objects.published().filter(section=section).for_listing())
+    return render(request, "articles/section_detail.html", {"section": section, "page_obj": page})
+
+
+def article_detail(request, slug):
+    can_preview = request.user.has_perm("articles.change_article")
+    articles = Article.objects.all() if can_preview else Article.objects.published()
+    article = get_object_or_404(
+        articles.select_related("section").prefetch_related("summary_points", "paragraphs"),
+        slug=slug,
+    )
+    is_preview = not article.is_visible_to_readers
+    response = render(
+        request, "articles/article_detail.html", {"article": article, "is_preview": is_preview}
+    )
+    if is_preview:
+        add_never_cache_headers(response)
+    return response

@@ -1,0 +1,85 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from articles.models import Article, Paragraph, Section, SummaryPoint
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"セクション{n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    description = "テスト用のセクション"
+    position = factory.Sequence(int)
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published article whose time has come, with three summary points and three paragraphs."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    section = factory.SubFactory(SectionFactory)
+    title = factory.Sequence(lambda n: f"日本と韓国、首脳会談で協力を確認 その{n}")
+    original_title = factory.Sequence(lambda n: f"Can the two neighbours work together? Part {n}")
+    source_name = "Example World News"
+    source_url = factory.Sequence(lambda n: f"https://news.example.com/world/asia-{n}")
+    image_caption = "Leaders shake hands before the talks"
+    image_alt = "握手する両国の首脳"
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+        )
+
+    @factory.post_generation
+    def summary(article, create, points, **kwargs):
+        if not create:
+            return
+        if points is None:
+            points = ["両首脳が会談した。", "経済協力で一致した。", "次回会談は来年の予定。"]
+        for position, text in enumerate(points, start=1):
+            SummaryPoint.objects.create(article=article, position=position, text=text)
+
+    @factory.post_generation
+    def body(article, create, paragraphs, **kwargs):
+        if not create:
+            return
+        if paragraphs is None:
+            paragraphs = ["会談は約二時間にわたって行われた。", "両国は協力を確認した。", "詳細は後日発表される。"]
+        for position, text in enumerate(paragraphs, start=1):
+            Paragraph.objects.create(article=article, position=position, text=text)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(user, create, names, **kwargs):
+        if create and names:
+            user.groups.add(*Group.objects.filter(name__in=names))
+
+
+class EditorFactory(UserFactory):
+    is_staff = True
+    groups = ["Editors"]
+
+
+class ModeratorFactory(UserFactory):
+    is_staff = True
+    groups = ["Moderators"]
