@@ -35,6 +35,7 @@ install: $(VENV)/.installed-requirements.lock .env
 
 ## run: install, load the demo content into an empty database, serve with gunicorn.
 run: install
+	@SERVICES_PYTHON=$(PY) bash scripts/services.sh redis
 	$(PY) manage.py seed_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kjnews.wsgi
 

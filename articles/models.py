@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 # A paragraph that ends with none of these was cut off mid-sentence (the source was truncated).
-SENTENCE_ENDINGS = tuple("。．.！!？?」』）)”\"…‥")
+SENTENCE_ENDINGS = tuple('。．.！!？?」』）)”"…‥')
 
 
 class Section(models.Model):
@@ -68,7 +68,16 @@ class Article(models.Model):
     )
     source_name = models.CharField(_("source name"), max_length=100, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, unique=True)
-    image = models.ImageField(_("image"), upload_to="articles/%Y/%m/", blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+    )
+    # Recorded on upload so the page reserves the image's space and does not jump as it loads.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_alt = models.CharField(_("image alt text"), max_length=300, blank=True)
     status = models.CharField(
@@ -94,13 +103,13 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.unique_slug()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def unique_slug(self):
         """A readable ASCII slug from the original headline; a dated one when that gives nothing."""

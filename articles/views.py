@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 
@@ -24,13 +25,18 @@ def section_detail(request, slug):
 def article_detail(request, slug):
     can_preview = request.user.has_perm("articles.change_article")
     articles = Article.objects.all() if can_preview else Article.objects.published()
-    article = get_object_or_404(
-        articles.select_related("section").prefetch_related("summary_points", "paragraphs"),
-        slug=slug,
-    )
+    return render_article(request, get_object_or_404(articles.select_related("section"), slug=slug))
+
+
+def render_article(request, article, *, context=None, status=200):
+    """The article page; comments re-render it with context of their own, such as a bound form."""
+    prefetch_related_objects([article], "summary_points", "paragraphs")
     is_preview = not article.is_visible_to_readers
     response = render(
-        request, "articles/article_detail.html", {"article": article, "is_preview": is_preview}
+        request,
+        "articles/article_detail.html",
+        {"article": article, "is_preview": is_preview, **(context or {})},
+        status=status,
     )
     if is_preview:
         add_never_cache_headers(response)

@@ -3,6 +3,7 @@
 Every variable read here is listed with its default in README.md.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -20,9 +21,7 @@ DEBUG = env.bool("DEBUG", default=False)
 # A key that only ever served development must never sign a production session or poster ID.
 _DEVELOPMENT_KEY_PREFIXES = ("django-insecure", "dev", "changeme", "change-me", "secret")
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not DEBUG and (
-    len(SECRET_KEY) < 32 or SECRET_KEY.lower().startswith(_DEVELOPMENT_KEY_PREFIXES)
-):
+if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.lower().startswith(_DEVELOPMENT_KEY_PREFIXES)):
     raise ImproperlyConfigured(
         "SECRET_KEY is missing or is a development key. Set SECRET_KEY to a random string of "
         "at least 32 characters (for example the output of "
@@ -43,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_ratelimit",
     "articles",
     "comments",
 ]
@@ -80,9 +81,7 @@ TEMPLATES = [
 
 # Embedded SQLite for a developer; PostgreSQL (psycopg 3) wherever DATABASE_URL says so.
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kjnews.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kjnews.sqlite3'}")
 }
 if "DATABASE_URL" not in env:
     VAR_DIR.mkdir(exist_ok=True)
@@ -96,8 +95,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every gunicorn worker and node: no per-process cache that must agree across them.
-CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://kjnews_cache")}
+# Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
+CACHES = {"default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/0")}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -133,6 +132,25 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
+
+# Anonymous comments (README lists each with its meaning).
+COMMENT_DEFAULT_NAME = env.str("COMMENT_DEFAULT_NAME", default="名無しさん")
+COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=2000)
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=100)
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=30)
+COMMENT_DELETE_WINDOW = datetime.timedelta(hours=env.float("COMMENT_DELETE_HOURS", default=24))
+COMMENT_RATE_LIMITS = env.list("COMMENT_RATE_LIMITS", default=["5/m", "30/h"])
+COMMENT_DUPLICATE_WINDOW_MINUTES = env.int("COMMENT_DUPLICATE_WINDOW_MINUTES", default=10)
+COMMENT_MIN_FILL_SECONDS = env.float("COMMENT_MIN_FILL_SECONDS", default=3)
+COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=24 * 3600)
+# Keys poster hashes and poster IDs. Its own secret, so rotating SECRET_KEY does not lift bans.
+POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default=SECRET_KEY)
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_USE_CACHE = "default"
+# Django's own Redis backend increments atomically; django-ratelimit only knows django-redis's name.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+CSRF_FAILURE_VIEW = "kjnews.views.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -8,10 +8,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("articles.urls")),
+    path("", include("comments.urls")),
 ]
+
+
+def serve_media(request, path):
+    """Uploaded images, until a front server or object storage takes over (SERVE_MEDIA)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))

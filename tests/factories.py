@@ -55,9 +55,25 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         if paragraphs is None:
-            paragraphs = ["会談は約二時間にわたって行われた。", "両国は協力を確認した。", "詳細は後日発表される。"]
+            paragraphs = [
+                "会談は約二時間にわたって行われた。",
+                "両国は協力を確認した。",
+                "詳細は後日発表される。",
+            ]
         for position, text in enumerate(paragraphs, start=1):
             Paragraph.objects.create(article=article, position=position, text=text)
+
+
+def in_groups(*default_names):
+    """Adds the user to the named groups; `groups=[...]` at the call overrides the default."""
+
+    @factory.post_generation
+    def groups(user, create, names, **kwargs):
+        names = default_names if names is None else names
+        if create and names:
+            user.groups.add(*Group.objects.filter(name__in=names))
+
+    return groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,18 +84,40 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery staple")
-
-    @factory.post_generation
-    def groups(user, create, names, **kwargs):
-        if create and names:
-            user.groups.add(*Group.objects.filter(name__in=names))
+    groups = in_groups()
 
 
 class EditorFactory(UserFactory):
     is_staff = True
-    groups = ["Editors"]
+    groups = in_groups("Editors")
 
 
 class ModeratorFactory(UserFactory):
     is_staff = True
-    groups = ["Moderators"]
+    groups = in_groups("Moderators")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A published comment numbered through the thread, as comment_create would number it."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    name = ""
+    body = factory.Sequence(lambda n: f"コメント本文その{n}")
+    poster_id = "AbCd1234"
+    poster_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from comments.models import Thread
+
+        article = kwargs["article"]
+        thread, _ = Thread.objects.get_or_create(article=article)
+        thread.last_number += 1
+        if kwargs.get("status", model_class.Status.PUBLISHED) == model_class.Status.PUBLISHED:
+            thread.published_count += 1
+        thread.save()
+        kwargs.setdefault("number", thread.last_number)
+        return super()._create(model_class, *args, **kwargs)

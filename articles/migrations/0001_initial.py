@@ -6,88 +6,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='headline')),
-                ('original_title', models.CharField(blank=True, help_text='The headline exactly as the source published it.', max_length=300, verbose_name='original headline')),
-                ('slug', models.SlugField(blank=True, help_text='Part of the address. Left blank, it is made from the original headline.', max_length=120, unique=True, verbose_name='slug')),
-                ('source_name', models.CharField(blank=True, max_length=100, verbose_name='source name')),
-                ('source_url', models.URLField(max_length=500, unique=True, verbose_name='source URL')),
-                ('image', models.ImageField(blank=True, upload_to='articles/%Y/%m/', verbose_name='image')),
-                ('image_caption', models.CharField(blank=True, max_length=300, verbose_name='image caption')),
-                ('image_alt', models.CharField(blank=True, max_length=300, verbose_name='image alt text')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('published_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, help_text='A future time schedules the article: readers see it from then on.', verbose_name='publication time')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="headline")),
+                (
+                    "original_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="The headline exactly as the source published it.",
+                        max_length=300,
+                        verbose_name="original headline",
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Part of the address. Left blank, it is made from the original headline.",
+                        max_length=120,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="source name"),
+                ),
+                (
+                    "source_url",
+                    models.URLField(max_length=500, unique=True, verbose_name="source URL"),
+                ),
+                (
+                    "image",
+                    models.ImageField(
+                        blank=True, upload_to="articles/%Y/%m/", verbose_name="image"
+                    ),
+                ),
+                (
+                    "image_caption",
+                    models.CharField(blank=True, max_length=300, verbose_name="image caption"),
+                ),
+                (
+                    "image_alt",
+                    models.CharField(blank=True, max_length=300, verbose_name="image alt text"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        help_text="A future time schedules the article: readers see it from then on.",
+                        verbose_name="publication time",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'article',
-                'verbose_name_plural': 'articles',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "article",
+                "verbose_name_plural": "articles",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.', verbose_name='position in navigation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Lower numbers come first.",
+                        verbose_name="position in navigation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'section',
-                'verbose_name_plural': 'sections',
-                'ordering': ['position', 'name'],
+                "verbose_name": "section",
+                "verbose_name_plural": "sections",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('text', models.TextField(verbose_name='text')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'paragraph',
-                'verbose_name_plural': 'paragraphs',
-                'ordering': ['position', 'pk'],
-                'abstract': False,
+                "verbose_name": "paragraph",
+                "verbose_name_plural": "paragraphs",
+                "ordering": ["position", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='section',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section', verbose_name='section'),
+            model_name="article",
+            name="section",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="articles",
+                to="articles.section",
+                verbose_name="section",
+            ),
         ),
         migrations.CreateModel(
-            name='SummaryPoint',
+            name="SummaryPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('text', models.TextField(verbose_name='text')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='summary_points', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="summary_points",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'summary point',
-                'verbose_name_plural': 'summary points',
-                'ordering': ['position', 'pk'],
-                'abstract': False,
+                "verbose_name": "summary point",
+                "verbose_name_plural": "summary points",
+                "ordering": ["position", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', 'published_at'], name='articles_ar_status_7759bd_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["status", "published_at"], name="articles_ar_status_7759bd_idx"
+            ),
         ),
     ]

@@ -1,0 +1,91 @@
+"""Writes that span several rows: importing articles and loading the demo content."""
+
+import datetime
+import tempfile
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.db import transaction
+
+from articles import demo
+from articles.importing import ArticleRecord, records_check, records_read
+from articles.models import Article, Paragraph, Section, SummaryPoint
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: list[Article] = field(default_factory=list)
+    updated: list[Article] = field(default_factory=list)
+
+
+def articles_import(*, records: list[dict[str, Any]], base_dir: Path) -> ImportResult:
+    """Create or update (by source URL) one article per record: all of them, or none.
+
+    Every record is checked before anything is written; `ImportRejected` lists every problem
+    found. Image paths are relative to `base_dir`. An update keeps the article's slug and replaces
+    everything else, summary points, paragraphs and image included.
+    """
+    stored_images = []  # files written to storage, to remove if the transaction rolls back
+    try:
+        with transaction.atomic():
+            checked = records_check(records=records, base_dir=base_dir)
+            existing = Article.objects.in_bulk(
+                [record.source_url for record in checked], field_name="source_url"
+            )
+            result = ImportResult()
+            for record in checked:
+                article = existing.get(record.source_url) or Article()
+                (result.updated if article.pk else result.created).append(article)
+                _article_write(article, record, stored_images=stored_images)
+            return result
+    except BaseException:
+        for name in stored_images:
+            Article._meta.get_field("image").storage.delete(name)
+        raise
+
+
+def _article_write(article: Article, record: ArticleRecord, *, stored_images: list[str]) -> None:
+    for name, value in record.fields.items():
+        setattr(article, name, value)
+    article.section = record.section
+    old_image = article.image.name
+    if record.image_path is None:
+        article.image = ""
+    else:
+        with record.image_path.open("rb") as image_file:
+            article.image.save(record.image_path.name, File(image_file), save=False)
+        stored_images.append(article.image.name)
+    article.save()
+    if old_image and old_image != article.image.name:
+        transaction.on_commit(partial(article.image.storage.delete, old_image))
+
+    article.summary_points.all().delete()
+    SummaryPoint.objects.bulk_create(
+        SummaryPoint(article=article, position=position, text=text)
+        for position, text in enumerate(record.summary, start=1)
+    )
+    article.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(
+        Paragraph(article=article, position=position, text=text)
+        for position, text in enumerate(record.body, start=1)
+    )
+
+
+@transaction.atomic
+def demo_seed(*, now: datetime.datetime) -> ImportResult:
+    """The demo sections (those missing) and the demo articles, dated relative to `now`.
+
+    The articles go through `articles_import`, so a second run updates them instead of adding
+    copies. Their images are drawn into a temporary folder that lives only during the import.
+    """
+    for position, (slug, name, description) in enumerate(demo.SECTIONS, start=1):
+        Section.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "position": position}
+        )
+    records = demo.records_dated(records=records_read(path=demo.ARTICLES_FILE), now=now)
+    with tempfile.TemporaryDirectory(prefix="kjnews-demo-") as image_dir:
+        demo.images_draw(records=records, base_dir=Path(image_dir))
+        return articles_import(records=records, base_dir=Path(image_dir))

@@ -1,0 +1,121 @@
+import time
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+# Bidi overrides and isolates reorder what readers see (a URL or a name can be made to read
+# backwards), so text carrying them is refused rather than silently changed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+KEPT_CONTROLS = frozenset("\n\t")
+FORM_STARTED_SALT = "comments.form-started"
+
+
+def without_control_characters(text: str) -> str:
+    """Drop invisible control characters (C0/C1, DEL); keep line breaks and tabs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        char for char in text if char in KEPT_CONTROLS or unicodedata.category(char) != "Cc"
+    )
+
+
+def has_visible_text(text: str) -> bool:
+    return any(
+        not char.isspace() and unicodedata.category(char) not in {"Cc", "Cf"} for char in text
+    )
+
+
+def form_started_token(article_id: int) -> str:
+    return signing.dumps({"article": article_id, "at": time.time()}, salt=FORM_STARTED_SALT)
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Please write a comment.")},
+    )
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        kwargs.setdefault("initial", {})["started"] = form_started_token(article.pk)
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
+        body.widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.fields["name"].widget.attrs["placeholder"] = settings.COMMENT_DEFAULT_NAME
+
+    def _clean_text(self, field):
+        text = without_control_characters(self.cleaned_data[field])
+        if BIDI_CONTROLS.intersection(text):
+            raise forms.ValidationError(
+                _("Text-direction control characters cannot be used. Please remove them."),
+                code="bidi",
+            )
+        return text.strip()
+
+    def clean_name(self):
+        name = self._clean_text("name")
+        return name if has_visible_text(name) else ""
+
+    def clean_body(self):
+        body = self._clean_text("body")
+        if not has_visible_text(body):
+            raise forms.ValidationError(_("Please write a comment."), code="blank")
+        return body
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(_("This comment could not be accepted."), code="honeypot")
+        return ""
+
+    def clean_started(self):
+        try:
+            started = signing.loads(
+                self.cleaned_data["started"],
+                salt=FORM_STARTED_SALT,
+                max_age=settings.COMMENT_FORM_MAX_AGE,
+            )
+        except signing.SignatureExpired:
+            self.renew_started()
+            raise forms.ValidationError(
+                _("This form has expired. Please check your comment and send it again."),
+                code="expired",
+            ) from None
+        except signing.BadSignature:
+            self.renew_started()
+            raise forms.ValidationError(
+                _("This comment could not be accepted. Please send it again."), code="tampered"
+            ) from None
+        if started.get("article") != self.article.pk:
+            self.renew_started()
+            raise forms.ValidationError(
+                _("This comment could not be accepted. Please send it again."), code="tampered"
+            )
+        if time.time() - started["at"] < settings.COMMENT_MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                _("That was very quick. Please check your comment and send it again."),
+                code="too_fast",
+            )
+        return self.cleaned_data["started"]
+
+    def renew_started(self):
+        """Re-shown after a stale or broken token, the form gets a fresh one and keeps the text."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("started")] = form_started_token(self.article.pk)

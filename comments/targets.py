@@ -1,0 +1,38 @@
+"""The one place where comments learn about what they comment on.
+
+Comments attach to articles. Everything the comments app needs from the articles app goes through
+here: the model, how a reader-visible article is found, and its publication time (for closing old
+threads). Nothing in `articles` imports from `comments`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from articles.models import Article
+from articles.views import render_article
+
+TARGET_MODEL = Article
+
+
+def commentable_target(slug: str) -> Article:
+    """The reader-visible article a comment request names, or 404: same rule as the article page."""
+    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+def target_closes_at(article: Article) -> datetime.datetime | None:
+    """When the automatic close takes effect, or None where threads stay open."""
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    return article.published_at + datetime.timedelta(days=days) if days else None
+
+
+def target_is_too_old(article: Article) -> bool:
+    closes_at = target_closes_at(article)
+    return closes_at is not None and closes_at <= timezone.now()
+
+
+def target_page(request, article: Article, *, context=None, status=200):
+    """Render the article page with the comments' own context (a bound form, an error)."""
+    return render_article(request, article, context=context, status=status)

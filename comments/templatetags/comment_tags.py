@@ -1,0 +1,66 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from comments.forms import CommentForm
+from comments.models import Comment, Thread
+from comments.paging import PAGE_PARAMETER, comment_location, comment_permalink, thread_page
+from comments.rendering import comment_html
+from comments.views import DELETION_KEY_COOKIE
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/comment_section.html", takes_context=True)
+def comment_section(context, article):
+    """The comments area of an article page: one page of the thread and the form."""
+    request = context["request"]
+    page = thread_page(article, request.GET.get(PAGE_PARAMETER))
+    form = context.get("comment_form") or CommentForm(
+        article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
+    )
+    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE)
+    deletable = {c.number for c in page.comments if c.can_be_deleted_with(deletion_key)}
+    return {
+        "request": request,
+        "article": article,
+        "page": page,
+        "form": form,
+        "deletable": deletable,
+        "csrf_token": context.get("csrf_token"),
+        "page_parameter": PAGE_PARAMETER,
+    }
+
+
+def _reply_prefill(reply):
+    """`?reply=12` (the reply link without JavaScript) starts the comment with `>>12`."""
+    return f">>{int(reply)}\n" if reply and reply.isdigit() and 0 < int(reply) < 10**7 else ""
+
+
+@register.filter
+def comment_body(comment: Comment):
+    """A comment's text as safe HTML: escaped, linkified, `>>N` linked within its article."""
+    article = comment.article
+
+    def location(number):
+        return comment_location(article, number)
+
+    return mark_safe(comment_html(comment.body, location))  # comment_html escapes everything first
+
+
+@register.simple_tag
+def comment_link(article, number):
+    return comment_permalink(article, number)
+
+
+@register.simple_tag
+def comment_counts(articles):
+    """Published comment counts for a page of articles, in one query: {article id: count}."""
+    ids = [article.pk for article in articles]
+    return dict(
+        Thread.objects.filter(article_id__in=ids).values_list("article_id", "published_count")
+    )
+
+
+@register.filter
+def count_for(counts, article):
+    return counts.get(article.pk, 0)

@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from comments.forms import CommentForm
+from comments.limits import posting_retry_after
+from comments.models import Comment
+from comments.paging import comment_location
+from comments.posters import deletion_key_new, poster_from_request
+from comments.services import CommentRejected, comment_create, comment_remove_by_poster
+from comments.targets import commentable_target, target_page
+
+DELETION_KEY_COOKIE = "kj_deletion_key"
+
+
+def _form_again(request, article, form, *, status):
+    """The article page with the reader's text still in the form."""
+    return target_page(request, article, context={"comment_form": form}, status=status)
+
+
+@require_POST
+def comment_post(request, slug):
+    article = commentable_target(slug)
+    form = CommentForm(request.POST, article=article)
+    poster = poster_from_request(request)
+    retry_after = posting_retry_after(request, poster)
+    if retry_after:
+        form.full_clean()
+        form.add_error(
+            None,
+            _("You are posting too often. Please wait %(seconds)s seconds and try again.")
+            % {"seconds": retry_after},
+        )
+        response = _form_again(request, article, form, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    if not form.is_valid():
+        return _form_again(request, article, form, status=400)
+    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE) or deletion_key_new()
+    try:
+        comment = comment_create(
+            article=article,
+            poster=poster,
+            name=form.cleaned_data["name"],
+            body=form.cleaned_data["body"],
+            deletion_key=deletion_key,
+        )
+    except CommentRejected as rejection:
+        form.add_error(None, rejection.message)
+        return _form_again(request, article, form, status=400)
+    messages.success(
+        request, _("Your comment was posted as No. %(number)s.") % {"number": comment.number}
+    )
+    response = redirect(comment_location(article, comment.number))
+    response.set_cookie(
+        DELETION_KEY_COOKIE,
+        deletion_key,
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def comment_post_after_stale_form(request, slug):
+    """The CSRF check failed (an expired or missing token): show the form again, text intact."""
+    article = commentable_target(slug)
+    form = CommentForm(request.POST, article=article)
+    form.full_clean()
+    form.add_error(
+        None, _("Your session expired before the comment was sent. Please send it again.")
+    )
+    return _form_again(request, article, form, status=403)
+
+
+comment_post.csrf_failure = comment_post_after_stale_form
+
+
+@require_GET
+def comment_permalink(request, slug, number):
+    article = commentable_target(slug)
+    return redirect(comment_location(article, number))
+
+
+@require_POST
+def comment_delete(request, slug, number):
+    article = commentable_target(slug)
+    comment = get_object_or_404(Comment.objects.for_article(article), number=number)
+    try:
+        comment_remove_by_poster(
+            comment=comment, deletion_key=request.COOKIES.get(DELETION_KEY_COOKIE)
+        )
+    except CommentRejected as rejection:
+        messages.error(request, rejection.message)
+    else:
+        messages.success(request, _("Your comment was deleted."))
+    return redirect(comment_location(article, number))

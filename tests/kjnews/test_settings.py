@@ -1,0 +1,44 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def start_django(**environment):
+    """Import the settings in a fresh interpreter, as gunicorn or manage.py would."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(environment, DJANGO_SETTINGS_MODULE="kjnews.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key", ["", "django-insecure-abc123", "dev", "short-but-random-Zx81"]
+)
+def test_site_refuses_to_start_without_a_real_secret_key_when_debug_is_off(secret_key):
+    result = start_django(DEBUG="false", SECRET_KEY=secret_key)
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_site_starts_with_a_long_random_secret_key():
+    result = start_django(DEBUG="false", SECRET_KEY="k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_site_starts_in_debug_without_a_secret_key():
+    result = start_django(DEBUG="true", SECRET_KEY="")
+
+    assert result.returncode == 0, result.stderr
