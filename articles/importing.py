@@ -1,4 +1,4 @@
-"""Reading and checking article import files (the format is described in docs/import-format.md).
+"""Reading and checking article import files (the format is described in README.md).
 
 Nothing here writes: `records_read` turns a file into records and `records_check` turns records
 into `ArticleRecord`s or raises `ImportRejected` listing every problem found. The write path is
