@@ -37,6 +37,7 @@ install: $(VENV)/.installed-requirements.lock .env
 run: install
 	@SERVICES_PYTHON=$(PY) bash scripts/services.sh redis
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo_comments --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kjnews.wsgi
 
 ## test: the whole suite against a real PostgreSQL and Redis, browser tests in headless Chromium.
