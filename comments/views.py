@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.forms import CommentForm
-from comments.limits import posting_retry_after
+from comments.limits import posting_retry_after, retry_message
 from comments.models import Comment
 from comments.paging import comment_location
 from comments.posters import deletion_key_new, poster_from_request
@@ -27,11 +27,7 @@ def comment_post(request, slug):
     retry_after = posting_retry_after(request, poster)
     if retry_after:
         form.full_clean()
-        form.add_error(
-            None,
-            _("You are posting too often. Please wait %(seconds)s seconds and try again.")
-            % {"seconds": retry_after},
-        )
+        form.add_error(None, retry_message(retry_after))
         response = _form_again(request, article, form, status=429)
         response["Retry-After"] = str(retry_after)
         return response

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class CookieLanguageMiddleware:
@@ -20,4 +21,6 @@ class CookieLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        # The language cookie picks the page's language, so a shared cache must key on it.
+        patch_vary_headers(response, ["Cookie"])
         return response

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -8,6 +10,8 @@ from comments.rendering import comment_html
 from comments.views import DELETION_KEY_COOKIE
 
 register = template.Library()
+
+REPLY_NUMBER_RE = re.compile(r"[1-9][0-9]{0,6}")
 
 
 @register.inclusion_tag("comments/comment_section.html", takes_context=True)
@@ -33,7 +37,7 @@ def comment_section(context, article):
 
 def _reply_prefill(reply):
     """`?reply=12` (the reply link without JavaScript) starts the comment with `>>12`."""
-    return f">>{int(reply)}\n" if reply and reply.isdigit() and 0 < int(reply) < 10**7 else ""
+    return f">>{int(reply)}\n" if reply and REPLY_NUMBER_RE.fullmatch(reply) else ""
 
 
 @register.filter

@@ -5,8 +5,9 @@ document.addEventListener("click", (event) => {
   const box = document.querySelector("#comment-form textarea");
   if (!link || !box) return;
   event.preventDefault();
-  const anchor = `>>${link.dataset.reply}\n`;
   const start = box.selectionStart ?? box.value.length;
+  const onNewLine = start === 0 || box.value[start - 1] === "\n";
+  const anchor = `${onNewLine ? "" : "\n"}>>${link.dataset.reply}\n`;
   box.value = box.value.slice(0, start) + anchor + box.value.slice(box.selectionEnd ?? start);
   box.focus();
   box.selectionStart = box.selectionEnd = start + anchor.length;

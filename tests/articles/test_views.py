@@ -461,6 +461,12 @@ def test_choosing_english_shows_the_english_interface(client, article):
     assertNotContains(response, "匿名コメント募集中")
 
 
+def test_pages_tell_shared_caches_that_the_language_cookie_matters(client):
+    response = client.get(HOME)
+
+    assert "Cookie" in response.headers["Vary"]
+
+
 def test_every_page_offers_the_language_switcher(client):
     response = client.get(HOME)
 

@@ -371,3 +371,22 @@ def test_article_page_queries_do_not_grow_with_comments(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(article.get_absolute_url())
+
+
+def test_a_long_wait_is_told_in_minutes_and_time_of_day(client, article, settings):
+    settings.COMMENT_RATE_LIMITS = ["1/h"]
+    submit(client, article, body="一件目")
+
+    response = submit(client, article, body="一時間に二件目")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "分後" in response.text
+    assert "一時間に二件目" in response.text
+
+
+@pytest.mark.parametrize("reply", ["²", "0", "-1", "99999999", "abc"])
+def test_a_nonsense_reply_parameter_is_ignored(client, article, reply):
+    response = client.get(article.get_absolute_url(), {"reply": reply})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "&gt;&gt;" not in response.text.split('id="comment-form"')[1]
