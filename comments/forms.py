@@ -7,6 +7,8 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from comments.models import Report
+
 # Bidi overrides and isolates reorder what readers see (a URL or a name can be made to read
 # backwards), so text carrying them is refused rather than silently changed.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -26,6 +28,17 @@ def has_visible_text(text: str) -> bool:
     return any(
         not char.isspace() and unicodedata.category(char) not in {"Cc", "Cf"} for char in text
     )
+
+
+def reader_text(text: str) -> str:
+    """What a reader typed, without invisible controls; refused if it carries bidi controls."""
+    text = without_control_characters(text)
+    if BIDI_CONTROLS.intersection(text):
+        raise forms.ValidationError(
+            _("Text-direction control characters cannot be used. Please remove them."),
+            code="bidi",
+        )
+    return text.strip()
 
 
 def form_started_token(article_id: int) -> str:
@@ -61,21 +74,12 @@ class CommentForm(forms.Form):
         body.widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
         self.fields["name"].widget.attrs["placeholder"] = settings.COMMENT_DEFAULT_NAME
 
-    def _clean_text(self, field):
-        text = without_control_characters(self.cleaned_data[field])
-        if BIDI_CONTROLS.intersection(text):
-            raise forms.ValidationError(
-                _("Text-direction control characters cannot be used. Please remove them."),
-                code="bidi",
-            )
-        return text.strip()
-
     def clean_name(self):
-        name = self._clean_text("name")
+        name = reader_text(self.cleaned_data["name"])
         return name if has_visible_text(name) else ""
 
     def clean_body(self):
-        body = self._clean_text("body")
+        body = reader_text(self.cleaned_data["body"])
         if not has_visible_text(body):
             raise forms.ValidationError(_("Please write a comment."), code="blank")
         return body
@@ -119,3 +123,21 @@ class CommentForm(forms.Form):
         """Re-shown after a stale or broken token, the form gets a fresh one and keeps the text."""
         self.data = self.data.copy()
         self.data[self.add_prefix("started")] = form_started_token(self.article.pk)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why should a moderator look at this comment?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a reason.")},
+    )
+    note = forms.CharField(
+        label=_("Note for the moderators"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )
+
+    def clean_note(self):
+        return reader_text(self.cleaned_data["note"])

@@ -11,10 +11,20 @@ from django_ratelimit.core import get_usage
 from comments.posters import Poster
 
 
-def posting_retry_after(request, poster: Poster, *, group: str = "comments.post") -> int | None:
-    """Count this attempt; return the seconds to wait when any configured limit is exceeded."""
+def posting_retry_after(request, poster: Poster) -> int | None:
+    return _retry_after(request, poster, group="comments.post", rates=settings.COMMENT_RATE_LIMITS)
+
+
+def reporting_retry_after(request, poster: Poster) -> int | None:
+    return _retry_after(
+        request, poster, group="comments.report", rates=settings.COMMENT_REPORT_RATE_LIMITS
+    )
+
+
+def _retry_after(request, poster: Poster, *, group: str, rates: list[str]) -> int | None:
+    """Count this attempt; return the seconds to wait when any of the limits is exceeded."""
     waits = []
-    for rate in settings.COMMENT_RATE_LIMITS:
+    for rate in rates:
         usage = get_usage(
             request,
             group=group,

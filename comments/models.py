@@ -6,7 +6,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comments.posters import deletion_key_hash
-from comments.targets import TARGET_MODEL, target_is_too_old
+from comments.targets import TARGET_GROUP_MODEL, TARGET_MODEL, target_is_too_old
+
+
+class ModerationMode(models.TextChoices):
+    POST = "post", _("Post-moderation: published at once, reviewed afterwards")
+    PRE = "pre", _("Pre-moderation: held until a moderator approves")
+
+
+class SectionPolicy(models.Model):
+    """How comments on one section's articles are moderated."""
+
+    section = models.OneToOneField(
+        TARGET_GROUP_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("section")
+    )
+    moderation_mode = models.CharField(
+        _("moderation mode"),
+        max_length=4,
+        choices=ModerationMode.choices,
+        default=ModerationMode.POST,
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("report threshold"),
+        default=3,
+        help_text=_("A comment with this many reports from different readers is hidden."),
+    )
+
+    class Meta:
+        verbose_name = _("section moderation policy")
+        verbose_name_plural = _("section moderation policies")
+
+    def __str__(self):
+        return str(self.section)
 
 
 class Thread(models.Model):
@@ -25,6 +56,18 @@ class Thread(models.Model):
         _("closed for comments"),
         default=False,
         help_text=_("Readers can still read the comments but cannot add new ones."),
+    )
+    moderation_mode = models.CharField(
+        _("moderation mode"),
+        max_length=4,
+        choices=ModerationMode.choices,
+        blank=True,
+        help_text=_("Blank: the section's policy applies."),
+    )
+    slow_mode = models.BooleanField(
+        _("slow mode"),
+        default=False,
+        help_text=_("Every new comment waits for a moderator; readers see a notice."),
     )
 
     class Meta:
@@ -46,9 +89,23 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def awaiting_review(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def reported(self):
+        """Comments with reports no moderator has decided on yet, whatever their status."""
+        return self.filter(reports__resolved_at__isnull=True).distinct()
+
+    def removed_by_moderators(self):
+        return self.filter(status=Comment.Status.REMOVED_BY_MODERATOR)
+
     def listed(self):
-        """What holds a place in the numbered list: published and removed (a placeholder)."""
+        """What holds a place in the numbered list: published, hidden and removed (placeholders)."""
         return self.filter(status__in=Comment.LISTED_STATUSES)
+
+    def listed_or_pending(self):
+        """The list plus held comments, which their own posters see (see `thread_page`)."""
+        return self.filter(status__in=(*Comment.LISTED_STATUSES, Comment.Status.PENDING))
 
     def numbered_between(self, first, last):
         return self.filter(number__gte=first, number__lte=last).order_by("number")
@@ -65,8 +122,18 @@ class Comment(models.Model):
         REMOVED_BY_POSTER = "removed_by_poster", _("Removed by poster")
         REMOVED_BY_MODERATOR = "removed_by_moderator", _("Removed by moderator")
 
+    class HoldReason(models.TextChoices):
+        PRE_MODERATION = "pre_moderation", _("Pre-moderation")
+        SLOW_MODE = "slow_mode", _("Slow mode")
+        LINKS = "links", _("Too many links")
+        BLOCKED_TERM = "blocked_term", _("Blocked term")
+        RECENT_REMOVAL = "recent_removal", _("Poster's comments were recently removed")
+        REPORTS = "reports", _("Reported by readers")
+        MODERATOR = "moderator", _("Hidden by a moderator")
+
     REMOVED_STATUSES = (Status.REMOVED_BY_POSTER, Status.REMOVED_BY_MODERATOR)
-    LISTED_STATUSES = (Status.PUBLISHED, *REMOVED_STATUSES)
+    # Hidden comments keep their place with a placeholder, like removed ones.
+    LISTED_STATUSES = (Status.PUBLISHED, Status.HIDDEN, *REMOVED_STATUSES)
 
     article = models.ForeignKey(
         TARGET_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
@@ -87,7 +154,13 @@ class Comment(models.Model):
         db_index=True,
         help_text=_("Keyed hash of the network address: rate limits, duplicates and bans."),
     )
+    hold_reason = models.CharField(
+        _("why held or hidden"), max_length=16, choices=HoldReason.choices, blank=True
+    )
     deletion_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Fernet token of the sender's address and time, for court-ordered disclosure; empty
+    # unless DISCLOSURE_KEY is configured. Only a superuser can decrypt it (an audited action).
+    sender_record = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 
@@ -100,7 +173,11 @@ class Comment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="comment_number_unique")
         ]
-        indexes = [models.Index(fields=["poster_hash", "created_at"])]
+        indexes = [
+            models.Index(fields=["poster_hash", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
 
     def __str__(self):
         return f"{self.article_id} #{self.number}"
@@ -117,14 +194,174 @@ class Comment(models.Model):
     def is_removed(self):
         return self.status in self.REMOVED_STATUSES
 
+    @property
+    def is_hidden(self):
+        return self.status == self.Status.HIDDEN
+
+    @property
+    def is_hidden_by_reports(self):
+        return self.is_hidden and self.hold_reason == self.HoldReason.REPORTS
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def was_posted_with(self, deletion_key):
+        """Whether the browser holding this deletion key posted the comment."""
+        return bool(deletion_key and self.deletion_key_hash) and hmac.compare_digest(
+            self.deletion_key_hash,
+            deletion_key_hash(deletion_key, article_id=self.article_id, number=self.number),
+        )
+
     def can_be_deleted_with(self, deletion_key):
-        """The poster's own browser, within the deletion window, and not already removed."""
+        """The poster's own browser, within the deletion window, and not already taken down."""
         return (
             self.status in (self.Status.PUBLISHED, self.Status.PENDING)
-            and bool(deletion_key and self.deletion_key_hash)
             and timezone.now() < self.created_at + settings.COMMENT_DELETE_WINDOW
-            and hmac.compare_digest(
-                self.deletion_key_hash,
-                deletion_key_hash(deletion_key, article_id=self.article_id, number=self.number),
-            )
+            and self.was_posted_with(deletion_key)
         )
+
+
+class Report(models.Model):
+    """One reader's flag (通報) on one comment; a moderator's decision resolves it."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abuse or harassment")
+        PERSONAL_INFORMATION = "personal_info", _("Personal information")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Other")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reporter_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_hash"],
+                condition=~models.Q(reporter_hash=""),
+                name="one_report_per_reader",
+            )
+        ]
+        indexes = [models.Index(fields=["comment", "resolved_at"])]
+
+    def __str__(self):
+        return f"{self.comment} ({self.get_reason_display()})"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class Ban(models.Model):
+    """A poster (by keyed address hash) who may not comment or report until it expires."""
+
+    poster_hash = models.CharField(_("poster hash"), max_length=64, db_index=True)
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Blank: permanent.")
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("banned by"),
+    )
+    created_at = models.DateTimeField(_("banned"), default=timezone.now)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+
+    def __str__(self):
+        return f"{self.poster_hash[:12]}…"
+
+
+class BlockedTerm(models.Model):
+    """A word that holds or rejects a comment, matched after Japanese normalisation."""
+
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold for review")
+        REJECT = "reject", _("Reject")
+
+    term = models.CharField(_("term"), max_length=100, unique=True)
+    action = models.CharField(
+        _("action"), max_length=6, choices=Action.choices, default=Action.HOLD
+    )
+    surface = models.CharField(max_length=100, editable=False)
+    reading = models.CharField(max_length=300, editable=False)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("blocked term")
+        verbose_name_plural = _("blocked terms")
+
+    def __str__(self):
+        return self.term
+
+    def save(self, *args, **kwargs):
+        from comments.terms import term_forms
+
+        forms = term_forms(self.term)
+        self.surface, self.reading = forms.surface, forms.reading
+        super().save(*args, **kwargs)
+
+
+class ModerationAction(models.Model):
+    """The audit log: every moderation decision, by whom (or by the system), on which comments."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        HIDE = "hide", _("Hidden")
+        REMOVE = "remove", _("Removed")
+        MARK_SPAM = "spam", _("Marked as spam")
+        BAN = "ban", _("Poster banned")
+        AUTO_HIDE = "auto_hide", _("Hidden automatically by reports")
+        SLOW_MODE_ON = "slow_on", _("Slow mode switched on")
+        SLOW_MODE_OFF = "slow_off", _("Slow mode switched off")
+        DISCLOSE = "disclose", _("Sender information decrypted")
+
+    kind = models.CharField(_("action"), max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    # Kept as written at the time, so the log still says who after an account is deleted.
+    actor_name = models.CharField(_("moderator name"), max_length=150, blank=True)
+    comments = models.ManyToManyField(
+        Comment, related_name="moderation_actions", verbose_name=_("comments")
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("thread")
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.actor_name or _('system')})"

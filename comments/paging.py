@@ -49,8 +49,11 @@ class ThreadPage:
         return self.number + 1
 
 
-def thread_page(article, requested) -> ThreadPage:
-    """One page of an article's thread; the latest page when none (or nonsense) is asked for."""
+def thread_page(article, requested, *, deletion_key=None) -> ThreadPage:
+    """One page of an article's thread; the latest page when none (or nonsense) is asked for.
+
+    Held comments appear only to the browser that posted them, so posters see theirs awaits review.
+    """
     # An article nobody has commented on yet has no thread row; an unsaved one answers the same.
     thread = Thread.objects.filter(article=article).first() or Thread(article=article)
     page_count = max(1, math.ceil(thread.last_number / settings.COMMENTS_PER_PAGE))
@@ -59,11 +62,13 @@ def thread_page(article, requested) -> ThreadPage:
     except (TypeError, ValueError):
         number = page_count
     first = (number - 1) * settings.COMMENTS_PER_PAGE + 1
-    comments = list(
-        Comment.objects.for_article(article)
-        .listed()
+    comments = [
+        comment
+        for comment in Comment.objects.for_article(article)
+        .listed_or_pending()
         .numbered_between(first, first + settings.COMMENTS_PER_PAGE - 1)
-    )
+        if not comment.is_pending or comment.was_posted_with(deletion_key)
+    ]
     for comment in comments:
         comment.article = article  # rendering `>>N` links needs it; saves a query per comment
     return ThreadPage(thread=thread, number=number, page_count=page_count, comments=comments)

@@ -23,12 +23,12 @@ def _keyed_digest(purpose: str, message: str) -> bytes:
     return hmac.new(key, message.encode(), hashlib.sha256).digest()
 
 
-def client_address(request) -> str:
-    """The reader's address: REMOTE_ADDR, or the one our trusted proxies saw.
+def sender_address(request) -> str:
+    """The reader's full address: REMOTE_ADDR, or the one our trusted proxies saw.
 
     With N trusted proxies in front, the Nth address from the right of X-Forwarded-For was added by
     the outermost trusted proxy; anything further left was written by the client and can be forged.
-    With no proxy configured the header is ignored entirely.
+    With no proxy configured the header is ignored entirely. Only ever stored encrypted.
     """
     remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
@@ -46,6 +46,15 @@ def client_address(request) -> str:
         return "unknown"
     if address.version == 6 and address.ipv4_mapped:
         address = address.ipv4_mapped
+    return str(address)
+
+
+def client_address(request) -> str:
+    """The address that identifies a poster: the sender's, with IPv6 narrowed to its /64."""
+    address = sender_address(request)
+    if address == "unknown":
+        return address
+    address = ipaddress.ip_address(address)
     if address.version == 6:
         # One subscriber holds a whole /64 and rotates within it; treat it as one poster.
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
@@ -55,6 +64,8 @@ def client_address(request) -> str:
 @dataclass(frozen=True)
 class Poster:
     address: str
+    # The unnarrowed address, for the encrypted disclosure record only.
+    sender: str = ""
 
     @property
     def hash(self) -> str:
@@ -67,7 +78,7 @@ class Poster:
 
 
 def poster_from_request(request) -> Poster:
-    return Poster(address=client_address(request))
+    return Poster(address=client_address(request), sender=sender_address(request))
 
 
 def deletion_key_new() -> str:

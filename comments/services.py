@@ -1,14 +1,33 @@
 """Every write to comments goes through here: one path each, validated, in one transaction."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import Comment, Thread
+from comments.disclosure import sender_record_seal
+from comments.models import (
+    Ban,
+    BlockedTerm,
+    Comment,
+    ModerationAction,
+    ModerationMode,
+    Report,
+    SectionPolicy,
+    Thread,
+)
+from comments.notifications import moderators_notify_if_busy
 from comments.posters import Poster, deletion_key_hash
+from comments.rendering import URL_RE
+from comments.targets import target_group_id
+from comments.terms import first_match
+
+# Said to banned posters: it neither confirms the ban nor invites them to work around it.
+NEUTRAL_REFUSAL = _("Your comment could not be accepted at this time.")
 
 
 class CommentRejected(Exception):
@@ -18,6 +37,43 @@ class CommentRejected(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def poster_is_banned(poster_hash: str) -> bool:
+    return Ban.objects.active().filter(poster_hash=poster_hash).exists()
+
+
+def thread_moderation_mode(thread: Thread) -> str:
+    """The article's own mode if set, else its section's, else post-moderation."""
+    if thread.moderation_mode:
+        return thread.moderation_mode
+    policy = SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
+    return policy.moderation_mode if policy else ModerationMode.POST
+
+
+def report_threshold(thread: Thread) -> int:
+    policy = SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
+    return policy.report_threshold if policy else settings.COMMENT_REPORT_THRESHOLD
+
+
+def _hold_reason(thread, body, poster, blocked_term):
+    """Why a new comment must wait for a moderator, or "" when it can be published at once."""
+    reasons = Comment.HoldReason
+    if thread.slow_mode:
+        return reasons.SLOW_MODE
+    if thread_moderation_mode(thread) == ModerationMode.PRE:
+        return reasons.PRE_MODERATION
+    if blocked_term is not None:
+        return reasons.BLOCKED_TERM
+    if len(URL_RE.findall(body)) > settings.COMMENT_HOLD_LINKS:
+        return reasons.LINKS
+    since = timezone.now() - datetime.timedelta(days=settings.COMMENT_HOLD_AFTER_REMOVAL_DAYS)
+    recently_removed = Comment.objects.removed_by_moderators().filter(
+        poster_hash=poster.hash, status_changed_at__gte=since
+    )
+    if recently_removed.exists():
+        return reasons.RECENT_REMOVAL
+    return ""
 
 
 @transaction.atomic
@@ -31,6 +87,8 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
     )
     if not thread.accepts_comments:
         raise CommentRejected(_("Comments on this article are closed."), code="closed")
+    if poster_is_banned(poster.hash):
+        raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
     now = timezone.now()
     since = now - datetime.timedelta(minutes=settings.COMMENT_DUPLICATE_WINDOW_MINUTES)
     if Comment.objects.recent_from_poster(poster.hash, since).filter(body=body).exists():
@@ -38,22 +96,38 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
             _("You have already posted this comment. Please do not post the same text twice."),
             code="duplicate",
         )
+    blocked = first_match(f"{name}\n{body}", BlockedTerm.objects.all())
+    if blocked is not None and blocked.action == BlockedTerm.Action.REJECT:
+        raise CommentRejected(
+            _(
+                "This comment contains an expression that cannot be posted here. "
+                "Please rephrase it and send it again."
+            ),
+            code="blocked_term",
+        )
+    hold_reason = _hold_reason(thread, body, poster, blocked)
+    status = Comment.Status.PENDING if hold_reason else Comment.Status.PUBLISHED
     thread.last_number += 1
-    thread.published_count += 1
+    thread.published_count += status == Comment.Status.PUBLISHED
     thread.save(update_fields=["last_number", "published_count"])
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         article=article,
         number=thread.last_number,
         name=name,
         body=body,
-        status=Comment.Status.PUBLISHED,
+        status=status,
+        hold_reason=hold_reason,
         poster_id=poster.id_for(article.pk, timezone.localdate(now)),
         poster_hash=poster.hash,
         deletion_key_hash=deletion_key_hash(
             deletion_key, article_id=article.pk, number=thread.last_number
         ),
+        sender_record=sender_record_seal(address=poster.sender, at=now),
         created_at=now,
     )
+    if comment.is_pending:
+        transaction.on_commit(moderators_notify_if_busy)
+    return comment
 
 
 @transaction.atomic
@@ -73,6 +147,114 @@ def comment_remove_by_poster(*, comment: Comment, deletion_key: str | None) -> C
     comment.save(update_fields=["status", "status_changed_at"])
     thread_recount(article_id=comment.article_id)
     return comment
+
+
+@transaction.atomic
+def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str = "") -> Report:
+    """A reader's flag. Enough distinct flags hide the comment until a moderator decides."""
+    if poster_is_banned(reporter.hash):
+        raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
+    comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+    if not comment.is_published:
+        raise CommentRejected(
+            _("This comment has already been taken down for review. Thank you."),
+            code="not_reportable",
+        )
+    if comment.reports.filter(reporter_hash=reporter.hash).exists():
+        raise CommentRejected(
+            _("You have already reported this comment. Thank you."), code="duplicate_report"
+        )
+    report = Report.objects.create(
+        comment=comment, reason=reason, note=note.strip(), reporter_hash=reporter.hash
+    )
+    thread = Thread.objects.select_related("article").get(article_id=comment.article_id)
+    if comment.reports.filter(resolved_at__isnull=True).count() >= report_threshold(thread):
+        _set_status([comment], Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.REPORTS)
+        _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
+    transaction.on_commit(moderators_notify_if_busy)
+    return report
+
+
+BAN_DURATIONS = {"1d": 1, "7d": 7, "30d": 30, "permanent": None}
+
+
+@transaction.atomic
+def comments_moderate(
+    *,
+    actor,
+    comments: Iterable[Comment],
+    kind: str,
+    reason: str = "",
+    ban_duration: str | None = None,
+) -> ModerationAction:
+    """One moderator decision on one or more comments, recorded in the moderation log.
+
+    Approve publishes and clears the reports (new reports bring a comment back to the queue);
+    hide, remove and spam take it down; ban removes the comments and bans their posters.
+    """
+    if not actor.has_perm("comments.moderate_comment"):
+        raise PermissionDenied
+    comments = list(
+        Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments]).order_by("pk")
+    )
+    kinds = ModerationAction.Kind
+    details = {}
+    if kind == kinds.APPROVE:
+        _set_status(comments, Comment.Status.PUBLISHED, hold_reason="")
+    elif kind == kinds.HIDE:
+        _set_status(comments, Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.MODERATOR)
+    elif kind in (kinds.REMOVE, kinds.MARK_SPAM):
+        _set_status(comments, Comment.Status.REMOVED_BY_MODERATOR, hold_reason="")
+    elif kind == kinds.BAN:
+        if ban_duration not in BAN_DURATIONS:
+            raise ValueError(f"unknown ban duration {ban_duration!r}")
+        days = BAN_DURATIONS[ban_duration]
+        expires_at = timezone.now() + datetime.timedelta(days=days) if days else None
+        for poster_hash in {c.poster_hash for c in comments if c.poster_hash}:
+            Ban.objects.create(
+                poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
+            )
+        _set_status(comments, Comment.Status.REMOVED_BY_MODERATOR, hold_reason="")
+        details = {"ban": ban_duration}
+    else:
+        raise ValueError(f"not a comment moderation action: {kind!r}")
+    Report.objects.filter(comment__in=comments, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    return _log(kind, actor=actor, comments=comments, reason=reason, details=details)
+
+
+@transaction.atomic
+def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction:
+    """Pre-moderation for one article only, switched on or off in one action."""
+    if not actor.has_perm("comments.moderate_comment"):
+        raise PermissionDenied
+    Thread.objects.filter(pk=thread.pk).update(slow_mode=on)
+    thread.slow_mode = on
+    kind = ModerationAction.Kind.SLOW_MODE_ON if on else ModerationAction.Kind.SLOW_MODE_OFF
+    return _log(kind, actor=actor, comments=[], thread=thread)
+
+
+def _set_status(comments, status, *, hold_reason):
+    now = timezone.now()
+    for comment in comments:
+        comment.status, comment.hold_reason, comment.status_changed_at = status, hold_reason, now
+    Comment.objects.bulk_update(comments, ["status", "hold_reason", "status_changed_at"])
+    for article_id in {comment.article_id for comment in comments}:
+        thread_recount(article_id=article_id)
+
+
+def _log(kind, *, actor, comments, reason="", details=None, thread=None):
+    entry = ModerationAction.objects.create(
+        kind=kind,
+        actor=actor,
+        actor_name=actor.get_username() if actor else "",
+        reason=reason,
+        details=details or {},
+        thread=thread,
+    )
+    entry.comments.set(comments)
+    return entry
 
 
 def thread_recount(*, article_id: int) -> None:

@@ -1,8 +1,9 @@
 """The one place where comments learn about what they comment on.
 
 Comments attach to articles. Everything the comments app needs from the articles app goes through
-here: the model, how a reader-visible article is found, and its publication time (for closing old
-threads). Nothing in `articles` imports from `comments`.
+here: the model, how a reader-visible article is found, its section (for per-section moderation
+policy), its publication time (for closing old threads) and its page. Nothing in `articles`
+imports from `comments`.
 """
 
 import datetime
@@ -11,10 +12,16 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Section
 from articles.views import render_article
 
 TARGET_MODEL = Article
+# Moderation policy is set per group of targets (a section), overridable per target.
+TARGET_GROUP_MODEL = Section
+
+
+def target_group_id(article: Article) -> int:
+    return article.section_id
 
 
 def commentable_target(slug: str) -> Article:

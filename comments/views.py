@@ -1,14 +1,19 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from comments.forms import CommentForm
-from comments.limits import posting_retry_after, retry_message
+from comments.forms import CommentForm, ReportForm
+from comments.limits import posting_retry_after, reporting_retry_after, retry_message
 from comments.models import Comment
 from comments.paging import comment_location
 from comments.posters import deletion_key_new, poster_from_request
-from comments.services import CommentRejected, comment_create, comment_remove_by_poster
+from comments.services import (
+    CommentRejected,
+    comment_create,
+    comment_remove_by_poster,
+    comment_report,
+)
 from comments.targets import commentable_target, target_page
 
 DELETION_KEY_COOKIE = "kj_deletion_key"
@@ -45,9 +50,14 @@ def comment_post(request, slug):
     except CommentRejected as rejection:
         form.add_error(None, rejection.message)
         return _form_again(request, article, form, status=400)
-    messages.success(
-        request, _("Your comment was posted as No. %(number)s.") % {"number": comment.number}
-    )
+    if comment.is_pending:
+        confirmation = _(
+            "Your comment No. %(number)s was received and will appear once a moderator has "
+            "checked it."
+        )
+    else:
+        confirmation = _("Your comment was posted as No. %(number)s.")
+    messages.success(request, confirmation % {"number": comment.number})
     response = redirect(comment_location(article, comment.number))
     response.set_cookie(
         DELETION_KEY_COOKIE,
@@ -93,3 +103,40 @@ def comment_delete(request, slug, number):
     else:
         messages.success(request, _("Your comment was deleted."))
     return redirect(comment_location(article, number))
+
+
+def comment_report_form(request, slug, number):
+    """通報: a reader asks the moderators to look at a comment. Works without JavaScript."""
+    article = commentable_target(slug)
+    comment = get_object_or_404(Comment.objects.for_article(article).published(), number=number)
+    comment.article = article
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        reporter = poster_from_request(request)
+        retry_after = reporting_retry_after(request, reporter)
+        if retry_after:
+            form.full_clean()
+            form.add_error(None, retry_message(retry_after))
+            status = 429
+        elif form.is_valid():
+            try:
+                comment_report(
+                    comment=comment,
+                    reporter=reporter,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except CommentRejected as rejection:
+                messages.info(request, rejection.message)
+            else:
+                messages.success(request, _("Thank you. The moderators will look at this comment."))
+            return redirect(comment_location(article, number))
+        else:
+            status = 400
+    return render(
+        request,
+        "comments/report_form.html",
+        {"article": article, "comment": comment, "form": form},
+        status=status,
+    )

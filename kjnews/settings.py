@@ -147,6 +147,42 @@ COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=24 * 3600)
 POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default=SECRET_KEY)
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Moderation (README lists each with its meaning).
+COMMENT_HOLD_LINKS = env.int("COMMENT_HOLD_LINKS", default=2)
+COMMENT_HOLD_AFTER_REMOVAL_DAYS = env.int("COMMENT_HOLD_AFTER_REMOVAL_DAYS", default=7)
+COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
+COMMENT_REPORT_RATE_LIMITS = env.list("COMMENT_REPORT_RATE_LIMITS", default=["5/m", "30/h"])
+MODERATION_NOTIFY_THRESHOLD = env.int("MODERATION_NOTIFY_THRESHOLD", default=10)
+MODERATION_NOTIFY_INTERVAL_MINUTES = env.int("MODERATION_NOTIFY_INTERVAL_MINUTES", default=60)
+# Empty: every active member of the Moderators group with an e-mail address.
+MODERATION_NOTIFY_EMAILS = env.list("MODERATION_NOTIFY_EMAILS", default=[])
+# A Fernet key (cryptography) turns on encrypted sender records for disclosure requests.
+DISCLOSURE_KEY = env.str("DISCLOSURE_KEY", default="")
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
+
+# One URL (smtp://user:password@host:587/?tls=True, consolemail://) for Django 6.1's MAILERS.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS"),
+    "use_ssl": _email.get("EMAIL_USE_SSL"),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {k: v for k, v in _smtp_options.items() if v not in (None, "")}
+        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KJ News <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 RATELIMIT_USE_CACHE = "default"
 # Django's own Redis backend increments atomically; django-ratelimit only knows django-redis's name.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

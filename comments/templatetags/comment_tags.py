@@ -4,9 +4,10 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
-from comments.models import Comment, Thread
+from comments.models import Comment, ModerationMode, Thread
 from comments.paging import PAGE_PARAMETER, comment_location, comment_permalink, thread_page
 from comments.rendering import comment_html
+from comments.services import thread_moderation_mode
 from comments.views import DELETION_KEY_COOKIE
 
 register = template.Library()
@@ -18,11 +19,11 @@ REPLY_NUMBER_RE = re.compile(r"[1-9][0-9]{0,6}")
 def comment_section(context, article):
     """The comments area of an article page: one page of the thread and the form."""
     request = context["request"]
-    page = thread_page(article, request.GET.get(PAGE_PARAMETER))
+    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE)
+    page = thread_page(article, request.GET.get(PAGE_PARAMETER), deletion_key=deletion_key)
     form = context.get("comment_form") or CommentForm(
         article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
     )
-    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE)
     deletable = {c.number for c in page.comments if c.can_be_deleted_with(deletion_key)}
     return {
         "request": request,
@@ -30,6 +31,8 @@ def comment_section(context, article):
         "page": page,
         "form": form,
         "deletable": deletable,
+        "reviewed_first": page.thread.slow_mode
+        or thread_moderation_mode(page.thread) == ModerationMode.PRE,
         "csrf_token": context.get("csrf_token"),
         "page_parameter": PAGE_PARAMETER,
     }
