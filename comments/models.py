@@ -94,7 +94,8 @@ class CommentQuerySet(models.QuerySet):
 
     def reported(self):
         """Comments with reports no moderator has decided on yet, whatever their status."""
-        return self.filter(reports__resolved_at__isnull=True).distinct()
+        open_reports = Report.objects.filter(comment=models.OuterRef("pk"), resolved_at=None)
+        return self.filter(models.Exists(open_reports))
 
     def removed_by_moderators(self):
         return self.filter(status=Comment.Status.REMOVED_BY_MODERATOR)

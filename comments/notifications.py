@@ -1,6 +1,7 @@
 """Telling moderators there is work, without flooding them."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,7 +10,10 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comments.models import Comment
+
 NOTIFIED_KEY = "comments:moderators-notified"
+logger = logging.getLogger(__name__)
 
 
 def moderation_recipients() -> list[str]:
@@ -26,17 +30,26 @@ def moderators_notify_if_busy() -> bool:
 
     The shared cache's atomic add() makes the interval hold across every worker and node.
     """
-    from comments.models import Comment
-
     waiting = Comment.objects.awaiting_review().count() + Comment.objects.reported().count()
     if waiting < settings.MODERATION_NOTIFY_THRESHOLD:
-        return False
-    interval = datetime.timedelta(minutes=settings.MODERATION_NOTIFY_INTERVAL_MINUTES)
-    if not cache.add(NOTIFIED_KEY, True, timeout=int(interval.total_seconds())):
         return False
     recipients = moderation_recipients()
     if not recipients:
         return False
+    interval = datetime.timedelta(minutes=settings.MODERATION_NOTIFY_INTERVAL_MINUTES)
+    if not cache.add(NOTIFIED_KEY, True, timeout=int(interval.total_seconds())):
+        return False
+    try:
+        _send(waiting, recipients)
+    except Exception:
+        # A mail outage must never fail the comment or report that set it off; try again later.
+        logger.exception("Could not e-mail the moderators about %d waiting comments", waiting)
+        cache.delete(NOTIFIED_KEY)
+        return False
+    return True
+
+
+def _send(waiting: int, recipients: list[str]) -> None:
     queue_url = settings.SITE_URL.rstrip("/") + reverse("moderation:queue")
     send_mail(
         subject=_("[KJ News] %(count)d comments await moderation") % {"count": waiting},
@@ -47,6 +60,4 @@ def moderators_notify_if_busy() -> bool:
         % {"count": waiting, "url": queue_url},
         from_email=None,
         recipient_list=recipients,
-        fail_silently=True,
     )
-    return True

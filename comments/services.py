@@ -200,6 +200,8 @@ def comments_moderate(
     kinds = ModerationAction.Kind
     details = {}
     if kind == kinds.APPROVE:
+        # What its poster deleted stays deleted: approving never brings it back.
+        comments = [c for c in comments if c.status != Comment.Status.REMOVED_BY_POSTER]
         _set_status(comments, Comment.Status.PUBLISHED, hold_reason="")
     elif kind == kinds.HIDE:
         _set_status(comments, Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.MODERATOR)
@@ -225,11 +227,13 @@ def comments_moderate(
 
 
 @transaction.atomic
-def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction:
+def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction | None:
     """Pre-moderation for one article only, switched on or off in one action."""
     if not actor.has_perm("comments.moderate_comment"):
         raise PermissionDenied
-    Thread.objects.filter(pk=thread.pk).update(slow_mode=on)
+    changed = Thread.objects.filter(pk=thread.pk).exclude(slow_mode=on).update(slow_mode=on)
+    if not changed:
+        return None
     thread.slow_mode = on
     kind = ModerationAction.Kind.SLOW_MODE_ON if on else ModerationAction.Kind.SLOW_MODE_OFF
     return _log(kind, actor=actor, comments=[], thread=thread)

@@ -6,6 +6,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("moderation/", include("comments.moderation_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("articles.urls")),
     path("", include("comments.urls")),

@@ -139,7 +139,9 @@ def test_posting_too_often_is_refused_with_the_wait_and_the_text_kept(page, arti
 
     assert refused.value.status == 429
     expect(page.get_by_role("alert")).to_have_text(
-        re.compile(r"投稿の間隔が短すぎます。約\d+分後（\d{2}:\d{2}以降）にもう一度お試しください。")
+        re.compile(
+            r"投稿の間隔が短すぎます。約\d+分後（\d{2}:\d{2}以降）にもう一度お試しください。"
+        )
     )
     expect(comment_box(page)).to_have_value("三つ目のコメント、消えないでほしい。")
     expect(page.locator("#c-3")).to_have_count(0)

@@ -42,3 +42,13 @@ def test_site_starts_in_debug_without_a_secret_key():
     result = start_django(DEBUG="true", SECRET_KEY="")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_a_valid_token_gets_a_japanese_explanation():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+
+    assert response.status_code == 403
+    assert "フォームの有効期限" in response.text
