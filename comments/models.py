@@ -100,6 +100,17 @@ class CommentQuerySet(models.QuerySet):
     def removed_by_moderators(self):
         return self.filter(status=Comment.Status.REMOVED_BY_MODERATOR)
 
+    def removed_by_moderators_since(self, since):
+        return self.removed_by_moderators().filter(status_changed_at__gte=since)
+
+    def with_open_report_counts(self):
+        """`open_reports` and `last_reported_at`: reports that still wait for a decision."""
+        unresolved = models.Q(reports__resolved_at__isnull=True)
+        return self.annotate(
+            open_reports=models.Count("reports", filter=unresolved, distinct=True),
+            last_reported_at=models.Max("reports__created_at", filter=unresolved),
+        )
+
     def listed(self):
         """What holds a place in the numbered list: published, hidden and removed (placeholders)."""
         return self.filter(status__in=Comment.LISTED_STATUSES)

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -60,8 +60,6 @@ BAN_LABELS = {
 }
 BAN_CHOICES = [(key, BAN_LABELS[key]) for key in BAN_DURATIONS]
 
-UNRESOLVED = Q(reports__resolved_at__isnull=True)
-
 
 def moderator_required(view):
     """Anonymous: to the admin login and back. Logged in without the permission: 403.
@@ -83,17 +81,13 @@ def _queue_comments(queue):
     if queue == "held":
         return Comment.objects.awaiting_review()
     if queue == "removed":
-        since = timezone.now() - REMOVED_SHOWN_FOR
-        return Comment.objects.removed_by_moderators().filter(status_changed_at__gte=since)
+        return Comment.objects.removed_by_moderators_since(timezone.now() - REMOVED_SHOWN_FOR)
     return Comment.objects.reported()
 
 
 def _ordered(comments, queue, order):
     """Newest: by the latest open report, the posting time or the removal, as fits the queue."""
-    comments = comments.annotate(
-        open_reports=Count("reports", filter=UNRESOLVED, distinct=True),
-        last_reported_at=Max("reports__created_at", filter=UNRESOLVED),
-    )
+    comments = comments.with_open_report_counts()
     newest = {"reported": "last_reported_at", "held": "created_at", "removed": "status_changed_at"}
     by_time = F(newest[queue]).desc(nulls_last=True)
     if order == "most_reported":

@@ -89,7 +89,9 @@ def test_each_role_reaches_exactly_the_screens_it_is_allowed(client, role, url_n
         assert response.status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"), zip(ROLES, [LOGIN, FORBIDDEN, OK, OK], strict=True))
+@pytest.mark.parametrize(
+    ("role", "expected"), list(zip(ROLES, [LOGIN, FORBIDDEN, OK, OK], strict=True))
+)
 def test_the_moderation_log_entry_page_is_readable_by_moderators_and_superusers(
     client, log_entry, role, expected
 ):
