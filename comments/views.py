@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.forms import CommentForm, ReportForm
+from kjnews.context_processors import INLINE_MESSAGE_TAG
 from comments.limits import posting_retry_after, reporting_retry_after, retry_message
 from comments.models import Comment
 from comments.paging import comment_location
@@ -17,6 +18,11 @@ from comments.services import (
 from comments.targets import commentable_target, target_page
 
 DELETION_KEY_COOKIE = "kj_deletion_key"
+
+
+def _tell(request, level, text, number):
+    """A confirmation shown beside comment `number`, where the redirect lands the reader."""
+    messages.add_message(request, level, text, extra_tags=f"{INLINE_MESSAGE_TAG} c-{number}")
 
 
 def _form_again(request, article, form, *, status):
@@ -57,7 +63,7 @@ def comment_post(request, slug):
         )
     else:
         confirmation = _("Your comment was posted as No. %(number)s.")
-    messages.success(request, confirmation % {"number": comment.number})
+    _tell(request, messages.SUCCESS, confirmation % {"number": comment.number}, comment.number)
     response = redirect(comment_location(article, comment.number))
     response.set_cookie(
         DELETION_KEY_COOKIE,
@@ -99,9 +105,9 @@ def comment_delete(request, slug, number):
             comment=comment, deletion_key=request.COOKIES.get(DELETION_KEY_COOKIE)
         )
     except CommentRejected as rejection:
-        messages.error(request, rejection.message)
+        _tell(request, messages.ERROR, rejection.message, number)
     else:
-        messages.success(request, _("Your comment was deleted."))
+        _tell(request, messages.SUCCESS, _("Your comment was deleted."), number)
     return redirect(comment_location(article, number))
 
 
@@ -128,9 +134,14 @@ def comment_report_form(request, slug, number):
                     note=form.cleaned_data["note"],
                 )
             except CommentRejected as rejection:
-                messages.info(request, rejection.message)
+                _tell(request, messages.INFO, rejection.message, number)
             else:
-                messages.success(request, _("Thank you. The moderators will look at this comment."))
+                _tell(
+                    request,
+                    messages.SUCCESS,
+                    _("Thank you. The moderators will look at this comment."),
+                    number,
+                )
             return redirect(comment_location(article, number))
         else:
             status = 400

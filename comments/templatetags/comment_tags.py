@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.contrib.messages import get_messages
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
@@ -9,6 +10,7 @@ from comments.paging import PAGE_PARAMETER, comment_location, comment_permalink,
 from comments.rendering import comment_html
 from comments.services import thread_moderation_mode
 from comments.views import DELETION_KEY_COOKIE
+from kjnews.context_processors import INLINE_MESSAGE_TAG
 
 register = template.Library()
 
@@ -25,6 +27,9 @@ def comment_section(context, article):
         article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
     )
     deletable = {c.number for c in page.comments if c.can_be_deleted_with(deletion_key)}
+    inline_messages = _inline_messages(request)
+    for comment in page.comments:
+        comment.messages = inline_messages.get(comment.number, [])
     return {
         "request": request,
         "article": article,
@@ -36,6 +41,18 @@ def comment_section(context, article):
         "csrf_token": context.get("csrf_token"),
         "page_parameter": PAGE_PARAMETER,
     }
+
+
+def _inline_messages(request):
+    """{comment number: [messages]} for confirmations tagged to be shown beside a comment."""
+    found = {}
+    for message in get_messages(request):
+        tags = message.extra_tags.split()
+        if INLINE_MESSAGE_TAG in tags:
+            for tag in tags:
+                if tag.startswith("c-") and tag[2:].isdecimal():
+                    found.setdefault(int(tag[2:]), []).append(message)
+    return found
 
 
 def _reply_prefill(reply):

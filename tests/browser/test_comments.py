@@ -55,9 +55,9 @@ def test_reader_posts_a_comment_and_lands_on_it_with_a_confirmation(page, live_s
     post_comment(page, "はじめまして。記事を読みました。")
 
     expect(page).to_have_url(f"{live_server.url}{article.get_absolute_url()}?cpage=1#c-1")
-    expect(page.get_by_role("status")).to_have_text("コメントを1番として投稿しました。")
-    expect(page.get_by_role("status")).to_be_visible()
-    expect(page.locator("#c-1")).to_be_in_viewport()
+    confirmation = page.locator("#c-1").get_by_role("status")
+    expect(confirmation).to_have_text("コメントを1番として投稿しました。")
+    expect(confirmation).to_be_in_viewport()
 
 
 def test_posted_comment_shows_its_number_the_default_name_an_id_the_time_and_the_text(

@@ -390,3 +390,13 @@ def test_a_nonsense_reply_parameter_is_ignored(client, article, reply):
 
     assert response.status_code == HTTPStatus.OK
     assert "&gt;&gt;" not in response.text.split('id="comment-form"')[1]
+
+
+def test_the_confirmation_stands_beside_the_new_comment_where_the_reader_lands(client, article):
+    response = submit(client, article, body="確認メッセージの位置")
+
+    page = client.get(response["Location"]).text
+
+    comment_item = page.split('id="c-1"')[1].split("</li>")[0]
+    assert "コメントを1番として投稿しました" in comment_item
+    assert 'class="messages"' not in page
