@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.forms import CommentForm, ReportForm
-from kjnews.context_processors import INLINE_MESSAGE_TAG
 from comments.limits import posting_retry_after, reporting_retry_after, retry_message
 from comments.models import Comment
 from comments.paging import comment_location
@@ -16,6 +15,7 @@ from comments.services import (
     comment_report,
 )
 from comments.targets import commentable_target, target_page
+from kjnews.context_processors import INLINE_MESSAGE_TAG
 
 DELETION_KEY_COOKIE = "kj_deletion_key"
 
