@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.services import article_text_renumber
 
 
 @admin.register(Section)
@@ -44,6 +45,10 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Image"), {"fields": ["image", "image_caption", "image_alt"]}),
         (_("Publication"), {"fields": ["status", "published_at", "created_at", "updated_at"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article_text_renumber(article=form.instance)
 
     @admin.display(boolean=True, description=_("visible to readers"))
     def is_live(self, article):

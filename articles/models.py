@@ -131,7 +131,9 @@ class Article(models.Model):
 class OrderedText(models.Model):
     """One piece of an article's text, kept in editor-chosen order."""
 
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("0 puts a new row after the others.")
+    )
     text = models.TextField(_("text"))
 
     class Meta:

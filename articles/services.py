@@ -89,3 +89,17 @@ def demo_seed(*, now: datetime.datetime) -> ImportResult:
     with tempfile.TemporaryDirectory(prefix="kjnews-demo-") as image_dir:
         demo.images_draw(records=records, base_dir=Path(image_dir))
         return articles_import(records=records, base_dir=Path(image_dir))
+
+
+@transaction.atomic
+def article_text_renumber(*, article: Article) -> None:
+    """Number the article's summary points and paragraphs 1, 2, 3… in their current order.
+
+    Editors type positions in the admin; a row left at 0 is new and goes after the numbered ones,
+    in the order it was added, so nobody has to renumber by hand to append or insert.
+    """
+    for rows in (article.summary_points, article.paragraphs):
+        ordered = sorted(rows.all(), key=lambda row: (row.position == 0, row.position, row.pk))
+        for number, row in enumerate(ordered, start=1):
+            row.position = number
+        rows.model.objects.bulk_update(ordered, ["position"])

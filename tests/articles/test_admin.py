@@ -22,17 +22,22 @@ def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def inline_forms(prefix, rows):
-    """POST data for one admin inline: its management form plus one form per (position, text)."""
+def inline_forms(prefix, rows, ids=()):
+    """POST data for one admin inline: its management form plus one form per (position, text).
+
+    `ids` are the primary keys of existing rows, which come first, as the admin renders them.
+    """
     data = {
         f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": str(len(ids)),
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
     for index, (position, text) in enumerate(rows):
         data[f"{prefix}-{index}-position"] = str(position)
         data[f"{prefix}-{index}-text"] = text
+        if index < len(ids):
+            data[f"{prefix}-{index}-id"] = str(ids[index])
     return data
 
 
@@ -231,3 +236,39 @@ def test_change_form_links_to_the_article_on_the_site(editor_client, article):
 
     assert response.status_code == HTTPStatus.FOUND
     assert urlsplit(response["Location"]).path == article.get_absolute_url()
+
+
+def test_rows_left_at_position_zero_are_appended_and_everything_is_renumbered(
+    editor_client, section
+):
+    article = ArticleFactory(section=section, summary=["一", "二"], body=["第一段落。"])
+    points = list(article.summary_points.all())
+    paragraph = article.paragraphs.get()
+    data = {
+        "section": section.pk,
+        "title": article.title,
+        "original_title": article.original_title,
+        "slug": article.slug,
+        "source_name": article.source_name,
+        "source_url": article.source_url,
+        "image_caption": "",
+        "image_alt": "",
+        "status": Article.Status.PUBLISHED,
+        "published_at_0": "2026-05-01",
+        "published_at_1": "09:00:00",
+        **inline_forms(
+            "summary_points",
+            [(5, "一"), (9, "二"), (0, "三（追加）")],
+            ids=[points[0].pk, points[1].pk],
+        ),
+        **inline_forms("paragraphs", [(1, "第一段落。")], ids=[paragraph.pk]),
+    }
+
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["errors"]
+    assert list(article.summary_points.values_list("position", "text")) == [
+        (1, "一"),
+        (2, "二"),
+        (3, "三（追加）"),
+    ]
