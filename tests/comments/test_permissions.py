@@ -184,3 +184,19 @@ def test_the_moderator_permissions_migration_can_be_reversed():
     migration.take_moderator_permissions_back(apps, schema_editor=None)
 
     assert group_permissions("Moderators") == set()
+
+
+def test_moderators_find_the_queue_from_the_admin(client):
+    client.force_login(ModeratorFactory())
+
+    page = client.get(reverse("admin:index")).text
+
+    assert f'href="{reverse("moderation:queue")}"' in page
+
+
+def test_editors_are_not_shown_the_queue_link(client):
+    client.force_login(EditorFactory())
+
+    page = client.get(reverse("admin:index")).text
+
+    assert reverse("moderation:queue") not in page
