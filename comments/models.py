@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comments.posters import deletion_key_hash
-from comments.targets import TARGET_GROUP_MODEL, TARGET_MODEL, target_is_too_old
+from comments.targets import TARGET_GROUP_MODEL, TARGET_MODEL, target_takes_comments
 
 
 class ModerationMode(models.TextChoices):
@@ -79,7 +79,7 @@ class Thread(models.Model):
 
     @property
     def accepts_comments(self):
-        return not self.is_closed and not target_is_too_old(self.article)
+        return not self.is_closed and target_takes_comments(self.article)
 
 
 class CommentQuerySet(models.QuerySet):

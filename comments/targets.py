@@ -35,9 +35,10 @@ def target_closes_at(article: Article) -> datetime.datetime | None:
     return article.published_at + datetime.timedelta(days=days) if days else None
 
 
-def target_is_too_old(article: Article) -> bool:
+def target_takes_comments(article: Article) -> bool:
+    """Readers can see it (an editor's preview of a draft takes none) and it is not too old."""
     closes_at = target_closes_at(article)
-    return closes_at is not None and closes_at <= timezone.now()
+    return article.is_visible_to_readers and (closes_at is None or timezone.now() < closes_at)
 
 
 def target_page(request, article: Article, *, context=None, status=200):

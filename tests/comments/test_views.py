@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Thread
 from comments.views import DELETION_KEY_COOKIE
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, EditorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -400,3 +400,12 @@ def test_the_confirmation_stands_beside_the_new_comment_where_the_reader_lands(c
     comment_item = page.split('id="c-1"')[1].split("</li>")[0]
     assert "コメントを1番として投稿しました" in comment_item
     assert 'class="messages"' not in page
+
+
+def test_an_editor_previewing_a_draft_sees_no_comment_form(client):
+    draft = ArticleFactory(draft=True)
+    client.force_login(EditorFactory())
+
+    page = client.get(draft.get_absolute_url()).text
+
+    assert 'id="comment-form"' not in page
