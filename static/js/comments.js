@@ -1,4 +1,5 @@
 // Progressive enhancement only: every action here also works as a plain link or form.
+
 // "Reply" puts >>N into the comment box instead of reloading the page.
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-reply]");
@@ -12,4 +13,37 @@ document.addEventListener("click", (event) => {
   box.focus();
   box.selectionStart = box.selectionEnd = start + anchor.length;
   box.scrollIntoView({ block: "center" });
+});
+
+// Posting without a reload: the server answers exactly as it does without JavaScript (a redirect
+// to the thread, or the page with the form and its errors); only the comments section of that
+// answer replaces ours, so the reader keeps their place in the article.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  const section = document.getElementById("comments");
+  if (form.id !== "comment-form" || !section || !window.fetch || !window.DOMParser) return;
+  event.preventDefault();
+  const button = form.querySelector("button[type=submit]");
+  if (button) button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const answer = page.getElementById("comments");
+    if (!answer) throw new Error("no comments section in the answer");
+    section.replaceWith(answer);
+    const confirmed = answer.querySelector(".comment__message")?.closest("li[id^='c-']");
+    if (response.ok && response.redirected && confirmed) {
+      history.replaceState(null, "", `${response.url.split("#")[0]}#${confirmed.id}`);
+      confirmed.scrollIntoView({ block: "center" });
+    } else {
+      answer.querySelector("[role=alert]")?.scrollIntoView({ block: "center" });
+    }
+  } catch (error) {
+    form.submit(); // anything unexpected: let the browser post it the ordinary way
+  }
 });

@@ -39,8 +39,16 @@ def comment_box(page):
 
 
 def post_comment(page, text):
+    """Send a comment and wait, as a reader does, until the page shows the answer."""
     comment_box(page).fill(text)
-    page.get_by_role("button", name="コメントを投稿").click()
+    with page.expect_response(is_comment_post):
+        page.get_by_role("button", name="コメントを投稿").click()
+    # With JavaScript the answer replaces the comments section; its form's button is enabled.
+    page.wait_for_function("!document.querySelector('#comment-form button[type=submit]')?.disabled")
+
+
+def is_comment_post(response):
+    return response.request.method == "POST" and response.url.endswith("/comments/")
 
 
 def shown_at(comment):
@@ -58,6 +66,30 @@ def test_reader_posts_a_comment_and_lands_on_it_with_a_confirmation(page, live_s
     confirmation = page.locator("#c-1").get_by_role("status")
     expect(confirmation).to_have_text("コメントを1番として投稿しました。")
     expect(confirmation).to_be_in_viewport()
+
+
+def test_with_javascript_posting_keeps_the_reader_on_the_page_without_a_reload(page, article):
+    page.goto(article.get_absolute_url())
+    page.evaluate("window.sameDocument = true")
+
+    post_comment(page, "再読み込みなしで投稿します。")
+
+    confirmation = page.locator("#c-1").get_by_role("status")
+    expect(confirmation).to_have_text("コメントを1番として投稿しました。")
+    expect(confirmation).to_be_in_viewport()
+    expect(page).to_have_url(re.compile(r"\?cpage=1#c-1$"))
+    assert page.evaluate("window.sameDocument") is True, "the page was reloaded"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_a_second_comment_can_follow_at_once(new_page, article, javascript):
+    page = new_page(java_script_enabled=javascript)
+    page.goto(article.get_absolute_url())
+
+    post_comment(page, "一つ目。")
+    post_comment(page, "二つ目。")
+
+    expect(page.locator("#c-2 .comment__body")).to_have_text("二つ目。")
 
 
 def test_posted_comment_shows_its_number_the_default_name_an_id_the_time_and_the_text(
@@ -133,7 +165,7 @@ def test_posting_too_often_is_refused_with_the_wait_and_the_text_kept(page, arti
     post_comment(page, "二つ目のコメント。")
     expect(page.locator("#c-2")).to_be_visible()
 
-    with page.expect_navigation() as refused:
+    with page.expect_response(is_comment_post) as refused:
         post_comment(page, "三つ目のコメント、消えないでほしい。")
 
     assert refused.value.status == 429
@@ -204,7 +236,7 @@ def test_comment_sent_faster_than_a_person_types_comes_back_with_its_text(page, 
     settings.COMMENT_MIN_FILL_SECONDS = 60
     page.goto(article.get_absolute_url())
 
-    with page.expect_navigation() as refused:
+    with page.expect_response(is_comment_post) as refused:
         post_comment(page, "急いで書いたコメント。")
 
     assert refused.value.status == 400
