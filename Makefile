@@ -25,7 +25,6 @@ $(VENV)/.installed-%: %
 ## install: the virtual environment with the locked runtime dependencies, migrated and collected.
 install: $(VENV)/.installed-requirements.lock .env
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 # A per-machine secret so the site can run with DEBUG off from a fresh clone; never committed.

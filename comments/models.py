@@ -111,12 +111,9 @@ class CommentQuerySet(models.QuerySet):
             last_reported_at=models.Max("reports__created_at", filter=unresolved),
         )
 
-    def listed(self):
-        """What holds a place in the numbered list: published, hidden and removed (placeholders)."""
-        return self.filter(status__in=Comment.LISTED_STATUSES)
-
     def listed_or_pending(self):
-        """The list plus held comments, which their own posters see (see `thread_page`)."""
+        """What holds a place in the numbered list (published, and hidden or removed ones as
+        placeholders) plus held comments, which only their own posters see (`thread_page`)."""
         return self.filter(status__in=(*Comment.LISTED_STATUSES, Comment.Status.PENDING))
 
     def numbered_between(self, first, last):

@@ -43,16 +43,20 @@ def poster_is_banned(poster_hash: str) -> bool:
     return Ban.objects.active().filter(poster_hash=poster_hash).exists()
 
 
+def _section_policy(thread: Thread) -> SectionPolicy | None:
+    return SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
+
+
 def thread_moderation_mode(thread: Thread) -> str:
     """The article's own mode if set, else its section's, else post-moderation."""
     if thread.moderation_mode:
         return thread.moderation_mode
-    policy = SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
+    policy = _section_policy(thread)
     return policy.moderation_mode if policy else ModerationMode.POST
 
 
 def report_threshold(thread: Thread) -> int:
-    policy = SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
+    policy = _section_policy(thread)
     return policy.report_threshold if policy else settings.COMMENT_REPORT_THRESHOLD
 
 

@@ -29,16 +29,11 @@ def commentable_target(slug: str) -> Article:
     return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
 
 
-def target_closes_at(article: Article) -> datetime.datetime | None:
-    """When the automatic close takes effect, or None where threads stay open."""
-    days = settings.COMMENTS_CLOSE_AFTER_DAYS
-    return article.published_at + datetime.timedelta(days=days) if days else None
-
-
 def target_takes_comments(article: Article) -> bool:
     """Readers can see it (an editor's preview of a draft takes none) and it is not too old."""
-    closes_at = target_closes_at(article)
-    return article.is_visible_to_readers and (closes_at is None or timezone.now() < closes_at)
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    too_old = days and article.published_at + datetime.timedelta(days=days) <= timezone.now()
+    return article.is_visible_to_readers and not too_old
 
 
 def target_page(request, article: Article, *, context=None, status=200):

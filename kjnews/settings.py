@@ -93,7 +93,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Persistent connections, checked before reuse so a restarted database costs one retry, not errors.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
