@@ -14,3 +14,9 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    # Each worker's database connections carry its pid, so pg_stat_activity tells which worker
+    # holds a lock or runs a slow query (libpq reads PGAPPNAME when it connects).
+    os.environ["PGAPPNAME"] = f"kjnews-web-{worker.pid}"

@@ -231,6 +231,11 @@ class Comment(models.Model):
         )
 
 
+class ReportQuerySet(models.QuerySet):
+    def recent_from_reporter(self, reporter_hash, since):
+        return self.filter(reporter_hash=reporter_hash, created_at__gte=since)
+
+
 class Report(models.Model):
     """One reader's flag (通報) on one comment; a moderator's decision resolves it."""
 
@@ -250,6 +255,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("reported"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("report")
@@ -261,7 +268,11 @@ class Report(models.Model):
                 name="one_report_per_reader",
             )
         ]
-        indexes = [models.Index(fields=["comment", "resolved_at"])]
+        indexes = [
+            models.Index(fields=["comment", "resolved_at"]),
+            # Counting a reader's recent reports: the rate limit's fallback while Redis is down.
+            models.Index(fields=["reporter_hash", "created_at"]),
+        ]
 
     def __str__(self):
         return f"{self.comment} ({self.get_reason_display()})"

@@ -1,5 +1,6 @@
 """Telling moderators there is work, without flooding them."""
 
+import contextlib
 import datetime
 import logging
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comments.models import Comment
+from kjnews.cache import CacheUnavailable
 
 NOTIFIED_KEY = "comments:moderators-notified"
 logger = logging.getLogger(__name__)
@@ -28,7 +30,9 @@ def moderation_recipients() -> list[str]:
 def moderators_notify_if_busy() -> bool:
     """E-mail the moderators when the queues pass the threshold, at most once per interval.
 
-    The shared cache's atomic add() makes the interval hold across every worker and node.
+    The shared cache's atomic add() makes the interval hold across every worker and node. It runs
+    after the comment or report is committed, so nothing here may fail the reader's request: with
+    the cache down the notice waits for the next post after it is back (no interval could be kept).
     """
     waiting = Comment.objects.awaiting_review().count() + Comment.objects.reported().count()
     if waiting < settings.MODERATION_NOTIFY_THRESHOLD:
@@ -37,16 +41,25 @@ def moderators_notify_if_busy() -> bool:
     if not recipients:
         return False
     interval = datetime.timedelta(minutes=settings.MODERATION_NOTIFY_INTERVAL_MINUTES)
-    if not cache.add(NOTIFIED_KEY, True, timeout=int(interval.total_seconds())):
+    try:
+        if not cache.add(NOTIFIED_KEY, True, timeout=int(interval.total_seconds())):
+            return False
+    except CacheUnavailable:
+        logger.warning("Not e-mailing the moderators: the shared cache is unavailable")
         return False
     try:
         _send(waiting, recipients)
     except Exception:
         # A mail outage must never fail the comment or report that set it off; try again later.
         logger.exception("Could not e-mail the moderators about %d waiting comments", waiting)
-        cache.delete(NOTIFIED_KEY)
+        _forget_notice()
         return False
     return True
+
+
+def _forget_notice():
+    with contextlib.suppress(CacheUnavailable):  # else the key expires on its own
+        cache.delete(NOTIFIED_KEY)
 
 
 def _send(waiting: int, recipients: list[str]) -> None:

@@ -130,7 +130,7 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
         created_at=now,
     )
     if comment.is_pending:
-        transaction.on_commit(moderators_notify_if_busy)
+        transaction.on_commit(moderators_notify_if_busy, robust=True)
     return comment
 
 
@@ -175,7 +175,7 @@ def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str
     if comment.reports.filter(resolved_at__isnull=True).count() >= report_threshold(thread):
         _set_status([comment], Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.REPORTS)
         _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
-    transaction.on_commit(moderators_notify_if_busy)
+    transaction.on_commit(moderators_notify_if_busy, robust=True)
     return report
 
 

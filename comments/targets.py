@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Section
@@ -34,6 +35,11 @@ def target_takes_comments(article: Article) -> bool:
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     too_old = days and article.published_at + datetime.timedelta(days=days) <= timezone.now()
     return article.is_visible_to_readers and not too_old
+
+
+def target_url(slug: str) -> str:
+    """The article's address from its slug alone: for pages shown while the database is down."""
+    return reverse("articles:detail", kwargs={"slug": slug})
 
 
 def target_page(request, article: Article, *, context=None, status=200):

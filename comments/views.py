@@ -14,8 +14,9 @@ from comments.services import (
     comment_remove_by_poster,
     comment_report,
 )
-from comments.targets import commentable_target, target_page
+from comments.targets import commentable_target, target_page, target_url
 from kjnews.context_processors import INLINE_MESSAGE_TAG
+from kjnews.views import render_standalone
 
 DELETION_KEY_COOKIE = "kj_deletion_key"
 
@@ -88,6 +89,20 @@ def comment_post_after_stale_form(request, slug):
 
 
 comment_post.csrf_failure = comment_post_after_stale_form
+
+
+def comment_post_during_outage(request, slug):
+    """The database stopped answering while the comment was posted. Its transaction rolled back,
+    so nothing was stored: the reader is told so and gets the text back, ready to send again."""
+    context = {
+        "action": request.path,
+        "posted": request.POST,
+        "article_url": target_url(slug),
+    }
+    return render_standalone(request, "comments/comment_outage.html", context, status=503)
+
+
+comment_post.database_outage = comment_post_during_outage
 
 
 @require_GET

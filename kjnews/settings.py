@@ -49,7 +49,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kjnews.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kjnews.middleware.PublicPostSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kjnews.middleware.CookieLanguageMiddleware",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kjnews.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "kjnews.urls"
@@ -86,17 +89,42 @@ DATABASES = {
 }
 if "DATABASE_URL" not in env:
     VAR_DIR.mkdir(exist_ok=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+_database = DATABASES["default"]
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers write to one file (docs/decisions.md, "SQLite under a crowd"):
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
+    # starts, so writers queue behind the busy timeout instead of failing "database is locked"
+    # halfway through when a read lock cannot be upgraded.
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **_database.get("OPTIONS", {}),
+    }
+if _database["ENGINE"] == "django.db.backends.postgresql":
     # Our backend only adds template0 + C.UTF-8 to test-database creation.
-    DATABASES["default"]["ENGINE"] = "kjnews.db.postgresql"
-    DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+    _database["ENGINE"] = "kjnews.db.postgresql"
+    _database["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+    # A database that does not answer costs a request a few seconds and a 503, not a hung worker.
+    _database["OPTIONS"] = {"connect_timeout": 5, **_database.get("OPTIONS", {})}
 # Persistent connections, checked before reuse so a restarted database costs one retry, not errors.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+_database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
 CACHES = {"default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/0")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Losing Redis must never cost a reader a page or a comment (kjnews/cache.py): failures become
+    # CacheUnavailable, and no call waits on a silent server for more than about a second.
+    _cache_seconds = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"]["BACKEND"] = "kjnews.cache.ResilientRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": _cache_seconds,
+        "socket_timeout": _cache_seconds,
+        "breaker_seconds": env.float("CACHE_RETRY_SECONDS", default=5.0),
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -130,6 +158,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The app serves uploads itself until a front server or object storage takes over.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Readers' forms (a comment is at most a few KB even percent-encoded) answer 413 above this.
+PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=64 * 1024)
 
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from django.views.static import serve
 
+handler500 = "kjnews.views.server_error"
+
 admin.site.site_header = _("KJ News administration")
 admin.site.site_title = _("KJ News administration")
 admin.site.index_title = _("Articles, sections and comments")

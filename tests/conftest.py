@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory
+from tests.servers import Gunicorn, RedisServer, manage, site_environment
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +44,65 @@ def article(section):
 @pytest.fixture
 def editor(db):
     return EditorFactory()
+
+
+# Real servers (tests/servers.py): gunicorn, Redis and PostgreSQL processes of the test's own.
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """Static files collected as `make run` collects them: live sites run with DEBUG off."""
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=site_environment())
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    with RedisServer(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def start_site(collected_static, request, test_output_dir):
+    """Starts the site under gunicorn (as `make run` does) with the given database and cache;
+    its log is kept under the test output folder."""
+    log_dir = test_output_dir / "servers"
+    log_dir.mkdir(exist_ok=True)
+    sites = []
+
+    def start(*, database_url, cache_url, workers=5, **env):
+        log_path = log_dir / f"{request.node.name}-{len(sites) + 1}.log"
+        log_path.unlink(missing_ok=True)
+        environment = site_environment(DATABASE_URL=database_url, CACHE_URL=cache_url, **env)
+        site = Gunicorn(environment, workers=workers, log_path=log_path)
+        sites.append(site)
+        return site.start()
+
+    yield start
+    for site in sites:
+        site.stop()
+
+
+@pytest.fixture
+def postgresql_required():
+    """Concurrency guarantees are PostgreSQL's: elsewhere skip, but in CI (CI=true) fail, so a
+    missing database can never pass as a green run."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        reason = f"needs PostgreSQL (the database is {connection.vendor}): run `make test`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def test_database_url(transactional_db, postgresql_required):
+    """The test database, for a live site: what the test writes is committed, so gunicorn's
+    workers see it (and the database is emptied after the test)."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    return (
+        f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}"
+        f"/{params['NAME']}"
+    )

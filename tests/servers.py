@@ -1,0 +1,353 @@
+"""Real servers for tests that must run the way production does.
+
+gunicorn with several workers, started exactly as `make run` starts it; a Redis or a PostgreSQL
+cluster of the test's own that it may stop, pause or restart mid-test; readers who post from their
+own loopback addresses (127.0.0.N) with their own cookies. Nothing here is a mock: every class runs
+a real process on this machine's loopback interface, and every wait is bounded.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from http.client import HTTPConnection
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"gave up after {timeout}s waiting for {what}")
+
+
+def site_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a production-like site: DEBUG off, a real secret, quiet logs."""
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "live-test-" + os.urandom(24).hex(),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(overrides)
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    """Runs `manage.py` as an operator would; raises with its output when it fails."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # The command name may hold spaces and parentheses: the fields follow the last ')'.
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return children
+
+
+class Gunicorn:
+    """The site under gunicorn with `gunicorn.conf.py`, as `make run` serves it."""
+
+    def __init__(self, env: dict[str, str], *, workers: int = 5, log_path: Path):
+        self.port = free_port()
+        self.env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        self.env["WEB_CONCURRENCY"] = str(workers)
+        self.workers = workers
+        self.log_path = log_path
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Gunicorn":
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [VENV_BIN / "gunicorn", "--config", "gunicorn.conf.py", "kjnews.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        wait_until(self._answers, timeout=60, what=f"gunicorn on {self.url} (log: {self.log_path})")
+        wait_until(
+            lambda: len(self.worker_pids()) == self.workers,
+            timeout=30,
+            what=f"{self.workers} gunicorn workers",
+        )
+        return self
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {self.log_path}:\n{self.log()[-3000:]}")
+        with contextlib.suppress(OSError):
+            return Reader(self.url).get("/healthz").status == 200
+        return False
+
+    def worker_pids(self) -> list[int]:
+        return _children_of(self.process.pid)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class RedisServer:
+    """A Redis of the test's own on a free port, which the test may stop, start, pause, resume."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.process = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> "RedisServer":
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: apt-get install redis-server")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, timeout=10, what=f"redis-server on port {self.port}")
+        return self
+
+    def answers(self) -> bool:
+        with contextlib.suppress(OSError), socket.create_connection(
+            ("127.0.0.1", self.port), timeout=0.5
+        ) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+        return False
+
+    def stop(self):
+        """Gone: its port refuses connections."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def pause(self):
+        """Silent: the kernel still accepts connections on its port, but nothing ever answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class SilentListener:
+    """A port that accepts TCP connections (the kernel's backlog) and never reads or answers."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(512)
+        self.port = self.socket.getsockname()[1]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.socket.close()
+
+
+def refused_port() -> int:
+    """A port nothing listens on, so connecting is refused at once."""
+    return free_port()
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own (Debian's server binaries), which it may restart."""
+
+    def __init__(self, workdir: Path):
+        initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not initdb:
+            raise RuntimeError("PostgreSQL's server binaries are missing: apt-get install postgresql")
+        self.bin = initdb[-1].parent
+        self.workdir = workdir
+        self.data = workdir / "data"
+        self.port = free_port()
+        # initdb and postgres refuse to run as root: run them as the postgres user there.
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *command: str, timeout: float = 120):
+        subprocess.run(
+            [*self.as_owner, *command], check=True, capture_output=True, timeout=timeout
+        )
+
+    def create(self) -> "PostgresCluster":
+        if self.as_owner:
+            shutil.chown(self.workdir, "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
+        return self.start()
+
+    def start(self) -> "PostgresCluster":
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
+                  "-l", str(self.workdir / "server.log"), "-w", "start")  # fmt: skip
+        return self
+
+    def stop(self, mode: str = "fast"):
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def create_database(self, name: str):
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+
+    def __enter__(self):
+        return self.create()
+
+    def __exit__(self, *exc):
+        self.stop(mode="immediate")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Message
+    text: str
+
+    def hidden_field(self, name: str) -> str:
+        tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', self.text)
+        if tag is None:
+            raise LookupError(f"no field {name!r} on the page")
+        return _unescape(re.search(r'\bvalue="([^"]*)"', tag.group(0)).group(1))
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("Location", "")
+
+
+def _unescape(value: str) -> str:
+    import html
+
+    return html.unescape(value)
+
+
+@dataclass
+class Reader:
+    """One anonymous reader: their own loopback address and their own cookies."""
+
+    base_url: str
+    address: str = "127.0.0.1"
+    timeout: float = 60
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, fields: dict[str, str]) -> Response:
+        body = urlencode(fields).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.request("POST", path, body=body, headers=headers)
+
+    def request(self, method, path, *, body=None, headers=None) -> Response:
+        split = urlsplit(self.base_url)
+        connection = HTTPConnection(
+            split.hostname, split.port, timeout=self.timeout, source_address=(self.address, 0)
+        )
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            answer = connection.getresponse()
+            text = answer.read().decode("utf-8", errors="replace")
+        finally:
+            connection.close()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return Response(answer.status, answer.headers, text)
+
+    def open_comment_form(self, article_path: str) -> dict[str, str]:
+        """Loads the article page as a browser would: the form's hidden fields and the cookies."""
+        page = self.get(article_path)
+        if page.status != 200:
+            raise AssertionError(f"{article_path} answered {page.status}")
+        return {
+            "csrfmiddlewaretoken": page.hidden_field("csrfmiddlewaretoken"),
+            "started": page.hidden_field("started"),
+        }
+
+    def post_comment(self, article_path: str, form: dict[str, str], *, body: str, name=""):
+        fields = {**form, "name": name, "body": body, "website": ""}
+        return self.post(article_path.rstrip("/") + "/comments/", fields)
+
+
+def readers(base_url: str, count: int) -> list[Reader]:
+    """`count` readers, each at an address of their own: 127.1.0.1, 127.1.0.2, …"""
+    return [Reader(base_url, address=f"127.1.{n // 250}.{n % 250 + 1}") for n in range(count)]
