@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from email.message import Message
@@ -161,8 +162,19 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed: apt-get install redis-server")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],  # fmt: skip
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -170,9 +182,10 @@ class RedisServer:
         return self
 
     def answers(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(
-            ("127.0.0.1", self.port), timeout=0.5
-        ) as connection:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection,
+        ):
             connection.sendall(b"PING\r\n")
             return connection.recv(16).startswith(b"+PONG")
         return False
@@ -222,13 +235,17 @@ def refused_port() -> int:
 class PostgresCluster:
     """A PostgreSQL cluster of the test's own (Debian's server binaries), which it may restart."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self):
         initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
         if not initdb:
-            raise RuntimeError("PostgreSQL's server binaries are missing: apt-get install postgresql")
+            raise RuntimeError(
+                "PostgreSQL's server binaries are missing: apt-get install postgresql"
+            )
         self.bin = initdb[-1].parent
-        self.workdir = workdir
-        self.data = workdir / "data"
+        # Not under pytest's tmp_path: as root the server runs as the postgres user, which must
+        # be able to reach its folder.
+        self.workdir = Path(tempfile.mkdtemp(prefix="kjnews-pg-"))
+        self.data = self.workdir / "data"
         self.port = free_port()
         # initdb and postgres refuse to run as root: run them as the postgres user there.
         self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -237,33 +254,51 @@ class PostgresCluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *command: str, timeout: float = 120):
-        subprocess.run(
-            [*self.as_owner, *command], check=True, capture_output=True, timeout=timeout
+        done = subprocess.run(
+            [*self.as_owner, *command], capture_output=True, text=True, timeout=timeout
         )
+        if done.returncode:
+            raise RuntimeError(f"{command[0]} failed:\n{done.stdout}{done.stderr}")
 
     def create(self) -> "PostgresCluster":
         if self.as_owner:
             shutil.chown(self.workdir, "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
         return self.start()
 
     def start(self) -> "PostgresCluster":
         options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.workdir / "server.log"), "-w", "start")  # fmt: skip
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.workdir / "server.log"),
+            "-w",
+            "start",
+        )
         return self
 
     def stop(self, mode: str = "fast"):
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def create_database(self, name: str):
         import psycopg
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
             connection.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
 
@@ -271,7 +306,9 @@ class PostgresCluster:
         return self.create()
 
     def __exit__(self, *exc):
-        self.stop(mode="immediate")
+        with contextlib.suppress(RuntimeError):  # already stopped
+            self.stop(mode="immediate")
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 @dataclass
