@@ -1,5 +1,6 @@
 """Many readers posting to one article at the same moment, through a live site."""
 
+import secrets
 import threading
 import time
 from collections import Counter
@@ -14,9 +15,12 @@ class CrowdResult:
     # Body of every post the site accepted (answered with a redirect to the comment).
     accepted: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # From the moment all posts were sent to the last answer.
+    seconds: float = 0.0
 
     def summary(self) -> str:
-        return ", ".join(f"{status}: {count}" for status, count in sorted(self.statuses.items()))
+        answers = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items()))
+        return f"{answers} in {self.seconds:.1f} s"
 
 
 def crowd_post(site_url: str, article_path: str, *, posters: int, fill_seconds: float):
@@ -25,11 +29,14 @@ def crowd_post(site_url: str, article_path: str, *, posters: int, fill_seconds: 
     forms = [reader.open_comment_form(article_path) for reader in crowd]
     time.sleep(fill_seconds)
     result = CrowdResult()
+    # The same text from the same poster is refused as a duplicate, on any article: each crowd
+    # writes its own.
+    run = secrets.token_hex(3)
     lock = threading.Lock()
     start = threading.Barrier(posters)
 
     def post(index):
-        body = f"同時投稿のテスト：読者{index}のコメントです。"
+        body = f"同時投稿のテスト{run}：読者{index}のコメントです。"
         start.wait()
         try:
             response = crowd[index].post_comment(article_path, forms[index], body=body)
@@ -45,6 +52,8 @@ def crowd_post(site_url: str, article_path: str, *, posters: int, fill_seconds: 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(posters)]
     for thread in threads:
         thread.start()
+    started = time.monotonic()
     for thread in threads:
         thread.join(timeout=120)
+    result.seconds = time.monotonic() - started
     return result
