@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory
-from tests.servers import Gunicorn, RedisServer, manage, site_environment
+from tests.servers import Gunicorn, PostgresCluster, RedisServer, manage, site_environment
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +53,24 @@ def editor(db):
 def collected_static():
     """Static files collected as `make run` collects them: live sites run with DEBUG off."""
     manage("collectstatic", "--noinput", "--verbosity", "0", env=site_environment())
+
+
+@pytest.fixture(scope="session")
+def demo_cluster():
+    """A PostgreSQL cluster of the tests' own with the demo site in database `kjnews`, for tests
+    that stop and restart the database under a live site. Each test finds it running."""
+    with PostgresCluster() as cluster:
+        cluster.create_database("kjnews")
+        env = site_environment(DATABASE_URL=cluster.url("kjnews"))
+        manage("migrate", "--noinput", env=env)
+        manage("seed_demo", env=env)
+        yield cluster
+
+
+@pytest.fixture
+def demo_cluster_running(demo_cluster):
+    yield demo_cluster
+    demo_cluster.ensure_running()
 
 
 @pytest.fixture

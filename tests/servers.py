@@ -293,6 +293,13 @@ class PostgresCluster:
     def stop(self, mode: str = "fast"):
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def is_running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def ensure_running(self):
+        if not self.is_running():
+            self.start()
+
     def create_database(self, name: str):
         import psycopg
 

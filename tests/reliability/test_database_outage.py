@@ -13,22 +13,16 @@ from collections import Counter
 import psycopg
 import pytest
 
-from tests.servers import PostgresCluster, Reader, manage, readers, site_environment, wait_until
+from tests.servers import Reader, readers, wait_until
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with PostgresCluster() as cluster:
-        cluster.create_database("kjnews")
-        env = site_environment(DATABASE_URL=cluster.url("kjnews"))
-        manage("migrate", "--noinput", env=env)
-        manage("seed_demo", env=env)
-        yield cluster
+@pytest.fixture
+def cluster(demo_cluster_running):
+    return demo_cluster_running
 
 
 @pytest.fixture
 def site(cluster, start_site, redis_server):
-    cluster.start() if not _answers(cluster) else None
     return start_site(
         database_url=cluster.url("kjnews"),
         cache_url=redis_server.url(),
@@ -36,14 +30,6 @@ def site(cluster, start_site, redis_server):
         COMMENT_MIN_FILL_SECONDS="0",
         COMMENT_RATE_LIMITS="1000/m",
     )
-
-
-def _answers(cluster) -> bool:
-    try:
-        psycopg.connect(cluster.url("kjnews"), connect_timeout=2).close()
-    except psycopg.OperationalError:
-        return False
-    return True
 
 
 def _query(cluster, sql, *params):
