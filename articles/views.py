@@ -1,27 +1,60 @@
+import datetime
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Min, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from articles.models import Article, Section
+from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
+
+# The comments shown below an article are paged with this parameter (comments.paging); the
+# article's page varies on it. Articles need not know more of comments than that.
+COMMENT_PAGE_PARAMETER = "cpage"
 
 
 def _page(request, queryset):
     return Paginator(queryset, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _next_publication(section=None) -> datetime.datetime | None:
+    """When the next scheduled article appears: a shared list page is valid until then."""
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
+    )
+    if section is not None:
+        scheduled = scheduled.filter(section=section)
+    return scheduled.aggregate(next=Min("published_at"))["next"]
+
+
+def _share_until_next_publication(request, section=None):
+    when = _next_publication(section)
+    if when is not None:
+        valid_until(request, when)
+
+
+@shared_page(generations=lambda: [LISTS], varies_on=("page",))
 def home(request):
     page = _page(request, Article.objects.published().for_listing())
+    _share_until_next_publication(request)
     return render(request, "articles/article_list.html", {"page_obj": page})
 
 
+@shared_page(generations=lambda slug: [LISTS], varies_on=("page",))
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = _page(request, Article.objects.published().filter(section=section).for_listing())
+    _share_until_next_publication(request, section)
     return render(request, "articles/section_detail.html", {"section": section, "page_obj": page})
 
 
+@shared_page(
+    generations=lambda slug: [article_generation(slug)],
+    varies_on=(COMMENT_PAGE_PARAMETER,),
+    bypass_on=("reply",),
+)
 def article_detail(request, slug):
     can_preview = request.user.has_perm("articles.change_article")
     articles = Article.objects.all() if can_preview else Article.objects.published()

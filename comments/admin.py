@@ -32,7 +32,9 @@ from comments.models import (
     Thread,
 )
 from comments.services import comments_moderate, thread_slow_mode_set
+from comments.targets import target_pages_changed
 from comments.terms import term_forms
+from kjnews.pagecache import all_pages_changed
 
 MODERATE = "comments.moderate_comment"
 BOTH_LOCATIONS = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -91,6 +93,7 @@ class ThreadAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Slow mode is switched by its service, so the switch is in the moderation log."""
+        target_pages_changed(obj.article_id)  # closing a thread changes the article's page
         if "slow_mode" not in form.changed_data:
             super().save_model(request, obj, form, change)
             return
@@ -428,6 +431,10 @@ class SectionPolicyAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["section"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        all_pages_changed()  # article pages say when comments are checked before they appear
 
 
 @admin.register(ModerationAction)

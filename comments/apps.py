@@ -6,3 +6,11 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
     verbose_name = _("Comments")
+
+    def ready(self):
+        from comments.forms import form_started_token
+        from kjnews.pagecache import register_fill
+
+        register_fill(
+            "comment-started", lambda request, article_id: form_started_token(int(article_id))
+        )

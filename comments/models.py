@@ -1,3 +1,4 @@
+import functools
 import hmac
 
 from django.conf import settings
@@ -6,7 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comments.posters import deletion_key_hash
-from comments.targets import TARGET_GROUP_MODEL, TARGET_MODEL, target_takes_comments
+from comments.targets import (
+    TARGET_GROUP_MODEL,
+    TARGET_MODEL,
+    target_group_id,
+    target_takes_comments,
+)
 
 
 class ModerationMode(models.TextChoices):
@@ -40,6 +46,17 @@ class SectionPolicy(models.Model):
         return str(self.section)
 
 
+class ThreadQuerySet(models.QuerySet):
+    def with_section_policy(self):
+        """The section's moderation mode and report threshold in the same query (see
+        `Thread.moderation_mode_in_effect`)."""
+        policy = SectionPolicy.objects.filter(section_id=models.OuterRef("article__section_id"))
+        return self.annotate(
+            section_moderation_mode=models.Subquery(policy.values("moderation_mode")[:1]),
+            section_report_threshold=models.Subquery(policy.values("report_threshold")[:1]),
+        )
+
+
 class Thread(models.Model):
     """The comments side of one article: its numbering counter, its count and whether it is open.
 
@@ -70,6 +87,8 @@ class Thread(models.Model):
         help_text=_("Every new comment waits for a moderator; readers see a notice."),
     )
 
+    objects = ThreadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("comment thread")
         verbose_name_plural = _("comment threads")
@@ -80,6 +99,32 @@ class Thread(models.Model):
     @property
     def accepts_comments(self):
         return not self.is_closed and target_takes_comments(self.article)
+
+    def _section_policy_value(self, name):
+        """The section policy's value, from `with_section_policy()` when the thread came
+        through it, else from the database; None when the section has no policy."""
+        annotated = f"section_{name}"
+        if hasattr(self, annotated):
+            return getattr(self, annotated)
+        policy = SectionPolicy.objects.filter(section_id=target_group_id(self.article))
+        return policy.values_list(name, flat=True).first()
+
+    def moderation_mode_in_effect(self) -> str:
+        """The article's own mode if set, else its section's, else post-moderation."""
+        return (
+            self.moderation_mode
+            or self._section_policy_value("moderation_mode")
+            or ModerationMode.POST
+        )
+
+    def report_threshold_in_effect(self) -> int:
+        threshold = self._section_policy_value("report_threshold")
+        return settings.COMMENT_REPORT_THRESHOLD if threshold is None else threshold
+
+    @property
+    def is_reviewed_first(self) -> bool:
+        """Whether new comments wait for a moderator (readers are told so)."""
+        return self.slow_mode or self.moderation_mode_in_effect() == ModerationMode.PRE
 
 
 class CommentQuerySet(models.QuerySet):
@@ -150,6 +195,9 @@ class Comment(models.Model):
     number = models.PositiveIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=40, blank=True)
     body = models.TextField(_("comment"))
+    # The body as safe HTML (escaped, linked, `>>N` anchored), made once when the comment is
+    # saved instead of on every page view: see `rendered_body`.
+    body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.PUBLISHED
     )
@@ -190,6 +238,18 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.article_id} #{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self.body_html:
+            self.body_html = self.rendered_body()
+        super().save(*args, **kwargs)
+
+    def rendered_body(self) -> str:
+        """The body as HTML; `>>N` links to comment N's place in this article's thread."""
+        from comments.paging import comment_location
+        from comments.rendering import comment_html
+
+        return comment_html(self.body, functools.partial(comment_location, self.article))
 
     @property
     def display_name(self):
@@ -282,6 +342,10 @@ class BanQuerySet(models.QuerySet):
     def active(self):
         now = timezone.now()
         return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+    def active_for(self, poster_hash: str) -> bool:
+        """Whether the poster may not comment or report now."""
+        return self.active().filter(poster_hash=poster_hash).exists()
 
 
 class Ban(models.Model):

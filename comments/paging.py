@@ -8,8 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from comments.models import Comment, Thread
-
-PAGE_PARAMETER = "cpage"
+from comments.rendering import PAGE_PARAMETER
 
 
 def page_of(number: int) -> int:
@@ -55,18 +54,23 @@ def thread_page(article, requested, *, deletion_key=None) -> ThreadPage:
     Held comments appear only to the browser that posted them, so posters see theirs awaits review.
     """
     # An article nobody has commented on yet has no thread row; an unsaved one answers the same.
-    thread = Thread.objects.filter(article=article).first() or Thread(article=article)
+    thread = Thread.objects.filter(article=article).with_section_policy().first()
+    thread = thread or Thread(article=article)
+    thread.article = article
     page_count = max(1, math.ceil(thread.last_number / settings.COMMENTS_PER_PAGE))
     try:
         number = min(max(int(requested), 1), page_count)
     except (TypeError, ValueError):
         number = page_count
     first = (number - 1) * settings.COMMENTS_PER_PAGE + 1
+    numbered = Comment.objects.for_article(article).listed_or_pending()
     comments = [
         comment
-        for comment in Comment.objects.for_article(article)
-        .listed_or_pending()
-        .numbered_between(first, first + settings.COMMENTS_PER_PAGE - 1)
+        for comment in (
+            numbered.numbered_between(first, first + settings.COMMENTS_PER_PAGE - 1)
+            if thread.last_number
+            else ()
+        )
         if not comment.is_pending or comment.was_posted_with(deletion_key)
     ]
     for comment in comments:

@@ -3,9 +3,16 @@
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bleach.linkifier import Linker
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import escape
+from django.utils.translation import gettext
+
+# The query parameter of a thread's page (comments.paging uses it too).
+PAGE_PARAMETER = "cpage"
 
 # Only ASCII can be part of a URL here, so a link ends at the first Japanese or full-width
 # character (「詳しくはhttps://example.com/aを参照。」), and a scheme is required, so text just
@@ -39,3 +46,116 @@ def comment_html(text: str, comment_url: Callable[[int], str]) -> str:
 
     html = REPLY_ANCHOR_RE.sub(reply_anchor, html)
     return html.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+@dataclass(frozen=True)
+class ThreadLabels:
+    """The thread's words in the active language, looked up once per page, not once per comment."""
+
+    link: str
+    deleted: str
+    hidden_by_reports: str
+    hidden: str
+    pending: str
+    reply: str
+    report: str
+    delete: str
+    weekdays: tuple[str, ...]
+
+    @classmethod
+    def active(cls) -> "ThreadLabels":
+        return cls(
+            link=gettext("Link to this comment"),
+            deleted=gettext("This comment was deleted."),
+            hidden_by_reports=gettext("Hidden after reports from readers."),
+            hidden=gettext("This comment is hidden."),
+            pending=gettext(
+                "Your comment is waiting for a moderator. Other readers will see it once it is "
+                "approved."
+            ),
+            reply=gettext("Reply"),
+            report=gettext("Report"),
+            delete=gettext("Delete"),
+            weekdays=tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
+        )
+
+
+def thread_items_html(
+    comments,
+    *,
+    comments_url: str,
+    page_number: int,
+    takes_replies: bool,
+    deletable: frozenset[int] = frozenset(),
+    csrf_token: str = "",
+    messages: dict | None = None,
+) -> str:
+    """The `<li>` of each comment on one page of a thread.
+
+    Built with plain string formatting: the Django template language spent about 0.2 ms a comment
+    here, most of a page's time for a hundred comments. Everything a reader wrote is escaped
+    (the body was escaped when it was saved, see `comment_html`); `comments_url` is the thread's
+    address (`/articles/<slug>/comments/`), which ends each comment's own addresses.
+    """
+    labels = ThreadLabels.active()
+    messages = messages or {}
+    parts = []
+    for comment in comments:
+        number = comment.number
+        shown = comment.is_published or comment.is_pending
+        classes = "comment"
+        if not shown:
+            classes += " comment--removed"
+        if comment.is_pending:
+            classes += " comment--pending"
+        parts.append(f'<li id="c-{number}" class="{classes}">')
+        for message in messages.get(number, ()):
+            parts.append(
+                f'<p class="message message--{message.level_tag} comment__message" '
+                f'role="status">{escape(message)}</p>'
+            )
+        parts.append(
+            f'<p class="comment__meta"><a class="comment__number" href="{comments_url}{number}/"'
+            f' title="{escape(labels.link)}">{number}</a> '
+        )
+        if comment.is_removed:
+            parts.append(f'<span class="comment__removed">{escape(labels.deleted)}</span></p>')
+        elif comment.is_hidden:
+            notice = labels.hidden_by_reports if comment.is_hidden_by_reports else labels.hidden
+            parts.append(f'<span class="comment__removed">{escape(notice)}</span></p>')
+        else:
+            local = timezone.localtime(comment.created_at)
+            parts.append(
+                f'<span class="comment__name">{escape(comment.display_name)}</span> '
+                f'<time class="comment__time" datetime="{local.isoformat()}">'
+                f"{local:%Y/%m/%d}({labels.weekdays[local.weekday()]}) {local:%H:%M}</time> "
+                f'<span class="comment__poster-id">ID:{escape(comment.poster_id)}</span></p>'
+            )
+        if shown:
+            if comment.is_pending:
+                parts.append(
+                    f'<p class="comment__pending" role="status">{escape(labels.pending)}</p>'
+                )
+            parts.append(f'<div class="comment__body">{comment.body_html}</div>')
+            parts.append('<div class="comment__actions">')
+            if takes_replies and comment.is_published:
+                parts.append(
+                    f'<a class="comment__reply" href="?{PAGE_PARAMETER}={page_number}&amp;'
+                    f'reply={number}#comment-form" data-reply="{number}">'
+                    f"{escape(labels.reply)}</a> "
+                )
+            if comment.is_published:
+                parts.append(
+                    f'<a class="comment__report" href="{comments_url}{number}/report/" '
+                    f'rel="nofollow">{escape(labels.report)}</a> '
+                )
+            if number in deletable:
+                parts.append(
+                    f'<form class="comment__delete" method="post" '
+                    f'action="{comments_url}{number}/delete/">'
+                    f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+                    f'<button type="submit">{escape(labels.delete)}</button></form>'
+                )
+            parts.append("</div>")
+        parts.append("</li>")
+    return "".join(parts)

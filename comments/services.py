@@ -17,14 +17,14 @@ from comments.models import (
     ModerationAction,
     ModerationMode,
     Report,
-    SectionPolicy,
     Thread,
 )
 from comments.notifications import moderators_notify_if_busy
 from comments.posters import Poster, deletion_key_hash
 from comments.rendering import URL_RE
-from comments.targets import target_group_id
+from comments.targets import target_pages_changed
 from comments.terms import first_match
+from kjnews.pagecache import all_pages_changed
 
 # Said to banned posters: it neither confirms the ban nor invites them to work around it.
 NEUTRAL_REFUSAL = _("Your comment could not be accepted at this time.")
@@ -39,33 +39,12 @@ class CommentRejected(Exception):
         self.code = code
 
 
-def poster_is_banned(poster_hash: str) -> bool:
-    return Ban.objects.active().filter(poster_hash=poster_hash).exists()
-
-
-def _section_policy(thread: Thread) -> SectionPolicy | None:
-    return SectionPolicy.objects.filter(section_id=target_group_id(thread.article)).first()
-
-
-def thread_moderation_mode(thread: Thread) -> str:
-    """The article's own mode if set, else its section's, else post-moderation."""
-    if thread.moderation_mode:
-        return thread.moderation_mode
-    policy = _section_policy(thread)
-    return policy.moderation_mode if policy else ModerationMode.POST
-
-
-def report_threshold(thread: Thread) -> int:
-    policy = _section_policy(thread)
-    return policy.report_threshold if policy else settings.COMMENT_REPORT_THRESHOLD
-
-
 def _hold_reason(thread, body, poster, blocked_term):
     """Why a new comment must wait for a moderator, or "" when it can be published at once."""
     reasons = Comment.HoldReason
     if thread.slow_mode:
         return reasons.SLOW_MODE
-    if thread_moderation_mode(thread) == ModerationMode.PRE:
+    if thread.moderation_mode_in_effect() == ModerationMode.PRE:
         return reasons.PRE_MODERATION
     if blocked_term is not None:
         return reasons.BLOCKED_TERM
@@ -91,7 +70,7 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
     )
     if not thread.accepts_comments:
         raise CommentRejected(_("Comments on this article are closed."), code="closed")
-    if poster_is_banned(poster.hash):
+    if Ban.objects.active_for(poster.hash):
         raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
     now = timezone.now()
     since = now - datetime.timedelta(minutes=settings.COMMENT_DUPLICATE_WINDOW_MINUTES)
@@ -131,6 +110,8 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
     )
     if comment.is_pending:
         transaction.on_commit(moderators_notify_if_busy, robust=True)
+    else:
+        target_pages_changed(article)
     return comment
 
 
@@ -156,7 +137,7 @@ def comment_remove_by_poster(*, comment: Comment, deletion_key: str | None) -> C
 @transaction.atomic
 def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str = "") -> Report:
     """A reader's flag. Enough distinct flags hide the comment until a moderator decides."""
-    if poster_is_banned(reporter.hash):
+    if Ban.objects.active_for(reporter.hash):
         raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
     comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
     if not comment.is_published:
@@ -171,8 +152,9 @@ def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str
     report = Report.objects.create(
         comment=comment, reason=reason, note=note.strip(), reporter_hash=reporter.hash
     )
-    thread = Thread.objects.select_related("article").get(article_id=comment.article_id)
-    if comment.reports.filter(resolved_at__isnull=True).count() >= report_threshold(thread):
+    thread = Thread.objects.with_section_policy().get(article_id=comment.article_id)
+    open_reports = comment.reports.filter(resolved_at__isnull=True).count()
+    if open_reports >= thread.report_threshold_in_effect():
         _set_status([comment], Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.REPORTS)
         _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
     transaction.on_commit(moderators_notify_if_busy, robust=True)
@@ -239,6 +221,7 @@ def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction
     if not changed:
         return None
     thread.slow_mode = on
+    target_pages_changed(thread.article_id)
     kind = ModerationAction.Kind.SLOW_MODE_ON if on else ModerationAction.Kind.SLOW_MODE_OFF
     return _log(kind, actor=actor, comments=[], thread=thread)
 
@@ -265,8 +248,22 @@ def _log(kind, *, actor, comments, reason="", details=None, thread=None):
     return entry
 
 
+def comments_rerender(*, batch_size: int = 2000) -> int:
+    """Render every comment's stored HTML again, in batches; returns how many."""
+    count = 0
+    comments = Comment.objects.select_related("article").order_by("pk")
+    for comment in comments.iterator(chunk_size=batch_size):
+        comment.body_html = comment.rendered_body()
+        comment.save(update_fields=["body_html"])
+        count += 1
+    all_pages_changed()
+    return count
+
+
 def thread_recount(*, article_id: int) -> None:
-    """Recount the thread's reader-visible comments; called after any status change."""
+    """Recount the thread's reader-visible comments; called after any status change, so it also
+    tells the shared page cache that the article's page changed."""
     Thread.objects.filter(article_id=article_id).update(
         published_count=Comment.objects.filter(article_id=article_id).published().count()
     )
+    target_pages_changed(article_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from articles.views import render_article
+from kjnews.pagecache import article_pages_changed
 
 TARGET_MODEL = Article
 # Moderation policy is set per group of targets (a section), overridable per target.
@@ -32,9 +33,22 @@ def commentable_target(slug: str) -> Article:
 
 def target_takes_comments(article: Article) -> bool:
     """Readers can see it (an editor's preview of a draft takes none) and it is not too old."""
-    days = settings.COMMENTS_CLOSE_AFTER_DAYS
-    too_old = days and article.published_at + datetime.timedelta(days=days) <= timezone.now()
+    closes_at = target_comments_close_at(article)
+    too_old = closes_at is not None and closes_at <= timezone.now()
     return article.is_visible_to_readers and not too_old
+
+
+def target_comments_close_at(article: Article) -> datetime.datetime | None:
+    """When the article's thread closes by itself (COMMENTS_CLOSE_AFTER_DAYS), if ever."""
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    return article.published_at + datetime.timedelta(days=days) if days else None
+
+
+def target_pages_changed(article: Article | int) -> None:
+    """The comments shown on the article's page (and its count in the lists) changed."""
+    if not isinstance(article, Article):
+        article = Article.objects.only("slug").get(pk=article)
+    article_pages_changed(article.slug)
 
 
 def target_url(slug: str) -> str:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from comments.services import (
 )
 from comments.targets import commentable_target, target_page, target_url
 from kjnews.context_processors import INLINE_MESSAGE_TAG
+from kjnews.pagecache import mark_page_personal
 from kjnews.views import render_standalone
 
 DELETION_KEY_COOKIE = "kj_deletion_key"
@@ -66,6 +68,14 @@ def comment_post(request, slug):
         confirmation = _("Your comment was posted as No. %(number)s.")
     _tell(request, messages.SUCCESS, confirmation % {"number": comment.number}, comment.number)
     response = redirect(comment_location(article, comment.number))
+    # For as long as they may delete it, the poster sees the article with their own comment's
+    # controls (and, while it is held, the comment itself): a page rendered for them alone.
+    mark_page_personal(
+        request,
+        response,
+        article.get_absolute_url(),
+        seconds=int(settings.COMMENT_DELETE_WINDOW.total_seconds()),
+    )
     response.set_cookie(
         DELETION_KEY_COOKIE,
         deletion_key,

@@ -51,9 +51,20 @@ class _Breaker:
             with self._lock:
                 self.open_until = 0.0
             logger.warning("Shared cache answers again")
+            for hook in _recovery_hooks:
+                try:
+                    hook()
+                except Exception:
+                    logger.exception("A shared-cache recovery hook failed")
 
 
 _breakers: dict[tuple[str, ...], _Breaker] = {}
+_recovery_hooks = []
+
+
+def on_recovery(hook) -> None:
+    """Run `hook()` when this process reaches the cache again after failing to."""
+    _recovery_hooks.append(hook)
 
 
 def _breaker_for(servers, seconds) -> _Breaker:

@@ -79,6 +79,8 @@ TEMPLATES = [
                 "kjnews.context_processors.page_messages",
                 "articles.context_processors.navigation",
             ],
+            # The project's own tags (kjnews is not an app, so they are named here).
+            "libraries": {"pages": "kjnews.templatetags.pages"},
         },
     },
 ]
@@ -162,6 +164,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=64 * 1024)
 
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
+# Pages for anonymous readers are shared from the cache for at most this long; a change to what
+# they show replaces them at once (kjnews/pagecache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long browsers and a CDN may keep a public page (one without a form) without asking.
+PAGE_PUBLIC_MAX_AGE = env.int("PAGE_PUBLIC_MAX_AGE", default=30)
 
 # Anonymous comments (README lists each with its meaning).
 COMMENT_DEFAULT_NAME = env.str("COMMENT_DEFAULT_NAME", default="名無しさん")

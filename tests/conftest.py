@@ -18,6 +18,13 @@ def _isolated_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _pages_not_kept(settings):
+    """Pages are rendered as for the shared cache but not kept: a test's writes stay inside its
+    transaction, whose on-commit invalidation never runs. Page-cache tests turn keeping on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

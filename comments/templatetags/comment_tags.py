@@ -2,15 +2,18 @@ import re
 
 from django import template
 from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
-from comments.models import Comment, ModerationMode, Thread
-from comments.paging import PAGE_PARAMETER, comment_location, comment_permalink, thread_page
-from comments.rendering import comment_html
-from comments.services import thread_moderation_mode
+from comments.models import Comment, Thread
+from comments.paging import PAGE_PARAMETER, comment_permalink, thread_page
+from comments.rendering import thread_items_html
+from comments.targets import target_comments_close_at
 from comments.views import DELETION_KEY_COOKIE
 from kjnews.context_processors import INLINE_MESSAGE_TAG
+from kjnews.pagecache import fill_marker, valid_until
 
 register = template.Library()
 
@@ -21,24 +24,36 @@ REPLY_NUMBER_RE = re.compile(r"[1-9][0-9]{0,6}")
 def comment_section(context, article):
     """The comments area of an article page: one page of the thread and the form."""
     request = context["request"]
-    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE)
+    # A page for the shared cache shows what every reader sees: none of this browser's comments
+    # awaiting review, delete buttons or confirmations (kjnews.pagecache).
+    shared = getattr(request, "renders_shared_page", False)
+    deletion_key = None if shared else request.COOKIES.get(DELETION_KEY_COOKIE)
     page = thread_page(article, request.GET.get(PAGE_PARAMETER), deletion_key=deletion_key)
+    closes_at = target_comments_close_at(article)
+    if shared and closes_at and not page.thread.is_closed:
+        valid_until(request, closes_at)
     form = context.get("comment_form") or CommentForm(
         article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
     )
-    deletable = {c.number for c in page.comments if c.can_be_deleted_with(deletion_key)}
-    inline_messages = _inline_messages(request)
-    for comment in page.comments:
-        comment.messages = inline_messages.get(comment.number, [])
+    takes_comments = page.thread.accepts_comments
+    deletable = frozenset(c.number for c in page.comments if c.can_be_deleted_with(deletion_key))
+    items = thread_items_html(
+        page.comments,
+        comments_url=reverse("comments:post", kwargs={"slug": article.slug}),
+        page_number=page.number,
+        takes_replies=takes_comments,
+        deletable=deletable,
+        csrf_token=get_token(request) if deletable else "",
+        messages={} if shared else _inline_messages(request),
+    )
     return {
         "request": request,
         "article": article,
         "page": page,
+        "items": mark_safe(items),  # thread_items_html escapes all that readers wrote
+        "takes_comments": takes_comments,
         "form": form,
-        "deletable": deletable,
-        "reviewed_first": page.thread.slow_mode
-        or thread_moderation_mode(page.thread) == ModerationMode.PRE,
-        "csrf_token": context.get("csrf_token"),
+        "reviewed_first": page.thread.is_reviewed_first,
         "page_parameter": PAGE_PARAMETER,
     }
 
@@ -60,15 +75,21 @@ def _reply_prefill(reply):
     return f">>{int(reply)}\n" if reply and REPLY_NUMBER_RE.fullmatch(reply) else ""
 
 
+@register.simple_tag(takes_context=True)
+def form_started(context, form):
+    """The comment form's signed start time: fresh for each reader of a shared page."""
+    article = form.article
+    if getattr(context["request"], "renders_shared_page", False):
+        return fill_marker(context["request"], "comment-started", article.pk)
+    return form["started"].value()
+
+
 @register.filter
 def comment_body(comment: Comment):
-    """A comment's text as safe HTML: escaped, linkified, `>>N` linked within its article."""
-    article = comment.article
+    """A comment's text as safe HTML: escaped, linkified, `>>N` linked within its article.
 
-    def location(number):
-        return comment_location(article, number)
-
-    return mark_safe(comment_html(comment.body, location))  # comment_html escapes everything first
+    Made by `comment_html`, which escapes everything first, when the comment was saved."""
+    return mark_safe(comment.body_html)
 
 
 @register.simple_tag

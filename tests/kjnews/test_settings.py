@@ -48,7 +48,7 @@ def test_site_starts_in_debug_without_a_secret_key():
 def test_a_form_sent_without_a_valid_token_gets_a_japanese_explanation():
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+    response = Client(enforce_csrf_checks=True).post("/articles/any/comments/1/delete/")
 
     assert response.status_code == 403
     assert "フォームの有効期限" in response.text

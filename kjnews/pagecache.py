@@ -1,0 +1,285 @@
+"""Pages for anonymous readers, rendered once and served from the shared cache (Redis).
+
+A page is stored under a key made of its address, the reader's language and the *generations* of
+what it shows: one counter for the whole site (sections, navigation), one for the article lists
+and one per article. A change bumps the counters it touches, after its transaction commits, so
+every node's next request misses and renders the new version at once; nothing is deleted and old
+versions expire on their own.
+
+What belongs to one reader never goes into the cache:
+- pages for readers with personal state (a session, e.g. editors and moderators; a flash message;
+  or a page that an app marked as personal for this browser, such as the article a reader just
+  commented on, where they see their own held comments and delete buttons) are rendered for them
+  alone and sent `private, no-store`;
+- per-reader values inside a shared page (the CSRF token, a form's signed start time) are stored
+  as markers (`<kj-fill:NAME:ARG>`) and filled in for each reader as the page is sent. Reader text
+  is always escaped, so it can never contain a marker.
+"""
+
+import contextlib
+import datetime
+import functools
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from kjnews.cache import CacheUnavailable, on_recovery
+
+logger = logging.getLogger(__name__)
+
+SITE = "site"
+LISTS = "lists"
+PERSONAL_COOKIE = "kj_personal"
+_PERSONAL_SALT = "kjnews.pagecache.personal"
+FILL_RE = re.compile(r"<kj-fill:([a-z-]+):([A-Za-z0-9_-]*)>")
+
+# Per-reader values filled into shared pages: name -> function(request, argument) -> str.
+_fills: dict[str, Callable] = {"csrf": lambda request, _argument: get_token(request)}
+
+
+def register_fill(name: str, fill: Callable) -> None:
+    """Lets an app put a per-reader value into shared pages with `fill_marker(name, argument)`."""
+    _fills[name] = fill
+
+
+def fill_marker(request, name: str, argument="") -> str:
+    """Where a per-reader value goes: a marker in a page rendered for the cache, else the value."""
+    if getattr(request, "renders_shared_page", False):
+        return mark_safe(f"<kj-fill:{name}:{argument}>")
+    return _fills[name](request, str(argument))
+
+
+def _fill(request, html: str) -> str:
+    return FILL_RE.sub(lambda match: _fills[match[1]](request, match[2]), html)
+
+
+# Invalidation ---------------------------------------------------------------------------------
+
+
+def article_generation(slug: str) -> str:
+    return f"article:{slug}"
+
+
+def article_pages_changed(slug: str) -> None:
+    """The article's page and the lists that show it (its headline, its comment count) changed."""
+    _bump_on_commit(_generation_key(article_generation(slug)), _generation_key(LISTS))
+
+
+def listing_pages_changed() -> None:
+    _bump_on_commit(_generation_key(LISTS))
+
+
+def all_pages_changed() -> None:
+    """Something every page shows (the sections in the navigation) changed."""
+    _bump_on_commit(_generation_key(SITE))
+
+
+def _generation_key(name: str) -> str:
+    return f"pages:generation:{name}"
+
+
+def _bump_on_commit(*keys: str) -> None:
+    transaction.on_commit(functools.partial(_bump, keys), robust=True)
+
+
+def _bump(keys) -> None:
+    try:
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:
+                # A new counter starts from the clock, so it never repeats a value it had before
+                # it was evicted or Redis restarted.
+                cache.add(key, time.time_ns() // 1000, timeout=None)
+                cache.incr(key)
+    except CacheUnavailable:
+        # The pages cached under the old generations cannot be read while Redis is away; once
+        # it is back, the first worker to reach it bumps the site's generation (see below).
+        logger.warning("Could not mark pages as changed: the shared cache is unavailable")
+
+
+def bump_everything_after_outage() -> None:
+    """Writes made while the cache was away bumped nothing: treat every page as changed."""
+    _bump([_generation_key(SITE)])
+
+
+on_recovery(bump_everything_after_outage)
+
+
+# Who gets a shared page -----------------------------------------------------------------------
+
+
+def mark_page_personal(request, response, path: str, *, seconds: int) -> None:
+    """From now on, for `seconds`, this browser gets `path` rendered for it alone."""
+    now = int(time.time())
+    marked = {p: until for p, until in _personal_paths(request).items() if until > now}
+    marked[path] = now + seconds
+    # Keep the cookie small: the most recent few pages are enough.
+    marked = dict(sorted(marked.items(), key=lambda item: item[1])[-20:])
+    response.set_cookie(
+        PERSONAL_COOKIE,
+        signing.dumps(marked, salt=_PERSONAL_SALT, compress=True),
+        max_age=max(marked.values()) - now,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def _personal_paths(request) -> dict[str, int]:
+    value = request.COOKIES.get(PERSONAL_COOKIE)
+    if not value:
+        return {}
+    try:
+        return signing.loads(value, salt=_PERSONAL_SALT)
+    except signing.BadSignature:
+        return {}
+
+
+def request_is_personal(request) -> bool:
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return True
+    return _personal_paths(request).get(request.path, 0) > time.time()
+
+
+# The decorator --------------------------------------------------------------------------------
+
+
+def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_on=()):
+    """Serve the view's page to anonymous readers from the shared cache.
+
+    `generations(**view_kwargs)` names what the page shows besides the site (LISTS,
+    `f"article:{id}"`); `varies_on` are the query parameters that change the page; a request with
+    any of `bypass_on` is rendered but not shared. The view may shorten how long its page stays
+    valid with `valid_until(request, when)`.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def serve(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            if request_is_personal(request):
+                response = view(request, *args, **kwargs)
+                _personal_headers(response)
+                return response
+            if any(name in request.GET for name in bypass_on):
+                return _uncached(view, request, args, kwargs)
+            names = [SITE, *generations(**kwargs)]
+            try:
+                counters = cache.get_many([_generation_key(name) for name in names])
+            except CacheUnavailable:
+                return _uncached(view, request, args, kwargs)
+            key = _page_key(request, varies_on, names, counters)
+            etag = f'W/"{key[-20:]}"'
+            if etag in _if_none_match(request):
+                return _not_modified(etag)
+            try:
+                entry = cache.get(key)
+            except CacheUnavailable:
+                return _uncached(view, request, args, kwargs)
+            if entry is None:
+                entry = _render_for_cache(view, request, args, kwargs, key)
+                if isinstance(entry, HttpResponse):
+                    return entry  # not a page to share (an error, a redirect)
+            return _shared_response(request, entry, etag)
+
+        return serve
+
+    return decorate
+
+
+def valid_until(request, when: datetime.datetime) -> None:
+    """The page being rendered changes by itself at `when` (a scheduled article appears, a
+    thread closes): it may be shared until then at most."""
+    current = getattr(request, "page_valid_until", None)
+    if current is None or when < current:
+        request.page_valid_until = when
+
+
+def _page_key(request, varies_on, names, counters) -> str:
+    parts = [
+        request.path,
+        get_language(),
+        *(f"{name}={request.GET.get(name, '')}" for name in varies_on),
+        *(f"{name}:{counters.get(_generation_key(name), 0)}" for name in names),
+    ]
+    return "pages:page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _render_for_cache(view, request, args, kwargs, key):
+    request.renders_shared_page = True
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        request.renders_shared_page = False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        _personal_headers(response)
+        return response
+    html = response.content.decode(response.charset)
+    entry = {
+        "html": html,
+        "content_type": response["Content-Type"],
+        "rendered_at": time.time(),
+        "per_reader": FILL_RE.search(html) is not None,
+    }
+    timeout = settings.PAGE_CACHE_SECONDS
+    until = getattr(request, "page_valid_until", None)
+    if until is not None:
+        timeout = min(timeout, int((until - timezone.now()).total_seconds()))
+    if timeout > 0:
+        with contextlib.suppress(CacheUnavailable):  # served all the same; rendered next time
+            cache.set(key, entry, timeout=timeout)
+    return entry
+
+
+def _shared_response(request, entry, etag):
+    response = HttpResponse(_fill(request, entry["html"]), content_type=entry["content_type"])
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(entry["rendered_at"])
+    if entry["per_reader"]:
+        # It carries this reader's CSRF token: no shared cache (a CDN) may keep it, but the
+        # browser may reuse its own copy after asking (304).
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PAGE_PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _uncached(view, request, args, kwargs):
+    response = view(request, *args, **kwargs)
+    _personal_headers(response)
+    return response
+
+
+def _personal_headers(response):
+    patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _not_modified(etag):
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _if_none_match(request) -> list[str]:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
