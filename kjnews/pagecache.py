@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 SITE = "site"
 LISTS = "lists"
 PERSONAL_COOKIE = "kj_personal"
+# Says how a page was served: hit, miss (rendered and shared), personal, bypass, unavailable,
+# not-shared. For operators and tests; it reveals nothing about the reader.
+STATUS_HEADER = "X-Page-Cache"
 _PERSONAL_SALT = "kjnews.pagecache.personal"
 FILL_RE = re.compile(r"<kj-fill:([a-z-]+):([A-Za-z0-9_-]*)>")
 
@@ -175,16 +178,14 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             if request_is_personal(request):
-                response = view(request, *args, **kwargs)
-                _personal_headers(response)
-                return response
+                return _uncached(view, request, args, kwargs, why="personal")
             if any(name in request.GET for name in bypass_on):
-                return _uncached(view, request, args, kwargs)
+                return _uncached(view, request, args, kwargs, why="bypass")
             names = [SITE, *generations(**kwargs)]
             try:
                 counters = cache.get_many([_generation_key(name) for name in names])
             except CacheUnavailable:
-                return _uncached(view, request, args, kwargs)
+                return _uncached(view, request, args, kwargs, why="unavailable")
             key = _page_key(request, varies_on, names, counters)
             etag = f'W/"{key[-20:]}"'
             if etag in _if_none_match(request):
@@ -192,12 +193,16 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
             try:
                 entry = cache.get(key)
             except CacheUnavailable:
-                return _uncached(view, request, args, kwargs)
+                return _uncached(view, request, args, kwargs, why="unavailable")
+            status = "hit"
             if entry is None:
+                status = "miss"
                 entry = _render_for_cache(view, request, args, kwargs, key)
                 if isinstance(entry, HttpResponse):
                     return entry  # not a page to share (an error, a redirect)
-            return _shared_response(request, entry, etag)
+            response = _shared_response(request, entry, etag)
+            response[STATUS_HEADER] = status
+            return response
 
         return serve
 
@@ -230,6 +235,7 @@ def _render_for_cache(view, request, args, kwargs, key):
         request.renders_shared_page = False
     if response.status_code != 200 or response.streaming or response.cookies:
         _personal_headers(response)
+        response[STATUS_HEADER] = "not-shared"
         return response
     html = response.content.decode(response.charset)
     entry = {
@@ -262,9 +268,10 @@ def _shared_response(request, entry, etag):
     return response
 
 
-def _uncached(view, request, args, kwargs):
+def _uncached(view, request, args, kwargs, *, why):
     response = view(request, *args, **kwargs)
     _personal_headers(response)
+    response[STATUS_HEADER] = why
     return response
 
 
