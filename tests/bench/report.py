@@ -169,7 +169,9 @@ def _first_line(command: list[str]) -> str:
     return (completed.stdout or completed.stderr).splitlines()[0]
 
 
-def results_build(*, outcomes, memory, data_report, bench, total_seconds, finished) -> dict:
+def results_build(
+    *, outcomes, memory, data_report, bench, total_seconds, finished, load_average
+) -> dict:
     by_role = {outcome.case.role: outcome for outcome in outcomes if outcome.case.role}
     rows = [_case_row(outcome, by_role) for outcome in outcomes]
     targets = _targets(rows, outcomes, memory)
@@ -179,6 +181,8 @@ def results_build(*, outcomes, memory, data_report, bench, total_seconds, finish
         "data": data_report,
         "page_bytes": bench.page_bytes,
         "total_seconds": round(total_seconds, 1),
+        # Other work on the machine skews every row; the 1-minute load average shows how much.
+        "load_average": {"before": round(load_average[0], 2), "after": round(load_average[1], 2)},
         "cases": rows,
         "memory": memory,
         "targets": targets,
@@ -222,7 +226,8 @@ def markdown(results: dict) -> str:
         f"nginx {machine['nginx']}. Load: `{machine['load']}`, gunicorn as `make run` starts it "
         f"({memory['workers']} workers). Article page: {results['page_bytes']:,} bytes. "
         f"Data {data['data']} in {data['seconds']:,.0f} s; "
-        f"whole run {results['total_seconds']:,.0f} s.",
+        f"whole run {results['total_seconds']:,.0f} s. Load average (1 min) before the run "
+        f"{results['load_average']['before']}, after {results['load_average']['after']}.",
         "",
         "| Case | req/s | vs baseline | p50 | p99 | errors | SQL/req | worker RSS | target |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",

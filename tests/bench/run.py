@@ -448,6 +448,7 @@ def serve_and_measure(bench: Bench, env: dict[str, str]) -> tuple[list[Outcome],
 
 def main() -> int:
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     signal.signal(signal.SIGTERM, _stop_on_term)
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUTPUT_DIR / "wrk.log").write_text("")
@@ -480,6 +481,7 @@ def main() -> int:
         bench=bench,
         total_seconds=time.monotonic() - started,
         finished=finished,
+        load_average=(load_before, os.getloadavg()[0]),
     )
     text = report.markdown(results)
     print(text)

@@ -52,3 +52,21 @@ def test_a_form_sent_without_a_valid_token_gets_a_japanese_explanation():
 
     assert response.status_code == 403
     assert "フォームの有効期限" in response.text
+
+
+@pytest.mark.parametrize(
+    ("switch", "urlconf"), [("", "kjnews.urls"), ("true", "tests.bench.floor")]
+)
+def test_bench_baseline_views_are_routed_only_when_the_bench_asks_for_them(switch, urlconf):
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_BASELINES"}
+    env.update(DEBUG="true", BENCH_BASELINES=switch, DJANGO_SETTINGS_MODULE="kjnews.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.ROOT_URLCONF)"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.stdout.strip() == urlconf, result.stderr
