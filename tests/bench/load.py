@@ -75,12 +75,18 @@ end
 
 
 def form_post_script(
-    path_template: str, body_template: str, *, threads: int, rotate_over: int = 0
+    path_template: str,
+    body_template: str,
+    *,
+    threads: int,
+    rotate_over: int = 0,
+    run_label: str = "",
+    start_at: int = 0,
 ) -> str:
-    """A form POST whose body is unique per request: `{tag}` becomes `<thread>-<n>`.
+    """A form POST whose body is unique per request: `{tag}` becomes `<label><thread>-<n>`.
 
-    With `rotate_over`, `{number}` in the path walks 1..rotate_over, the threads taking turns,
-    so consecutive requests address different rows.
+    With `rotate_over`, `{number}` in the path walks 1..rotate_over from `start_at` + 1, the
+    threads taking turns, so consecutive requests address different rows.
     """
     path_parts = path_template.split("{number}")
     body_parts = body_template.split("{tag}")
@@ -90,12 +96,15 @@ def form_post_script(
         + f"""
 local path_parts = {{{", ".join(_lua_string(part) for part in path_parts)}}}
 local body_parts = {{{", ".join(_lua_string(part) for part in body_parts)}}}
-local rotate_over, thread_count = {rotate_over}, {threads}
+local rotate_over, thread_count, start_at = {rotate_over}, {threads}, {start_at}
+local run_label = {_lua_string(run_label)}
 function request()
   counter = counter + 1
-  local tag = id .. "-" .. counter
+  local tag = run_label .. id .. "-" .. counter
   local number = 0
-  if rotate_over > 0 then number = ((counter - 1) * thread_count + id - 1) % rotate_over + 1 end
+  if rotate_over > 0 then
+    number = ((counter - 1) * thread_count + id - 1 + start_at) % rotate_over + 1
+  end
   local path = table.concat(path_parts, tostring(number))
   return wrk.format("POST", path, nil, table.concat(body_parts, tag))
 end

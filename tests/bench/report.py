@@ -18,7 +18,8 @@ FOOTNOTES = [
     "POSTs with the **insert baseline** (CSRF-checked form post, one INSERT, a redirect). "
     "**static** is nginx serving a file of the same size, where nginx is installed: the machine's "
     "limit, compared with the floor.",
-    "**warm**: the same URL again and again, after a short unrecorded warm-up. **cold**: Redis "
+    "**warm**: the same URL again and again, after a short unrecorded warm-up (POSTs are warmed "
+    "up too, with other bodies). **cold**: Redis "
     "flushed right before the case and every request a URL never asked for before "
     "(`?cold=<thread>-<n>`), so no page-cache entry can be reused; PostgreSQL's buffers and the "
     "OS file cache stay warm.",

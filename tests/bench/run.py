@@ -11,6 +11,7 @@ way; it is non-zero only when the bench itself could not run.
 
 import contextlib
 import datetime
+import functools
 import os
 import secrets
 import signal
@@ -241,8 +242,10 @@ def _comment_text(tag: str) -> str:
 # --- Running one case --------------------------------------------------------------------------
 
 
-def script_for(case: Case, bench: Bench) -> tuple[str, dict[str, str]]:
-    """The wrk script and headers for a case."""
+def script_for(case: Case, bench: Bench, *, warm_up=False) -> tuple[str, dict[str, str]]:
+    """The wrk script and headers for a case. A warm-up's POSTs carry other bodies than the
+    measured run's, and its reports start half-way through the thread, so the measured run
+    meets no duplicate it did not make itself."""
     headers = {}
     if case.editor:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in bench.editor_cookies.items())
@@ -253,22 +256,22 @@ def script_for(case: Case, bench: Bench) -> tuple[str, dict[str, str]]:
     headers["Cookie"] = f"csrftoken={bench.tokens.csrf_cookie}"
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     csrf = urllib.parse.urlencode({"csrfmiddlewaretoken": bench.tokens.csrf_field})
-    threads = bench.load_settings.threads
+    comments = bench.run_data.hot_comment_count
+    post = functools.partial(
+        load.form_post_script,
+        bench.path(case.path),
+        threads=bench.load_settings.threads,
+        run_label="warm-up-" if warm_up else "",
+    )
     if case.load == "report":
         body = f"{csrf}&reason=spam&note="
-        script = load.form_post_script(
-            bench.path(case.path),
-            body,
-            threads=threads,
-            rotate_over=bench.run_data.hot_comment_count,
-        )
-        return script, headers
+        return post(body, rotate_over=comments, start_at=comments // 2 if warm_up else 0), headers
     body_parts = [urllib.parse.quote(part) for part in _comment_text("{tag}").split("{tag}")]
     body = f"{csrf}&body=" + "{tag}".join(body_parts)
     if case.load == "comment":
         started = urllib.parse.urlencode({"started": bench.tokens.started})
         body = f"{csrf}&{started}&website=&name=&body=" + "{tag}".join(body_parts)
-    return load.form_post_script(bench.path(case.path), body, threads=threads), headers
+    return post(body), headers
 
 
 def case_url(case: Case, bench: Bench) -> str:
@@ -290,15 +293,16 @@ def case_run(case: Case, bench: Bench) -> Outcome:
         outcome.queries, status = queries_counted(case, bench)
         if status != case.expect:
             outcome.notes.append(f"the measuring request got {status}, not {case.expect}")
-    before = _stored_counts(bench)
     script, headers = script_for(case, bench)
-    if case.load in ("get", "static"):
-        # A short unrecorded run first, so 'warm' means every worker has served the page.
-        _drive(
-            outcome.url, script, headers, bench, seconds=max(1, bench.load_settings.seconds // 5)
-        )
     if case.load == "cold":
         cache_flush(bench.cache_url)
+    else:
+        # A short unrecorded run first, so every worker has served the case once (templates
+        # compiled, pykakasi's dictionaries loaded for a comment) before anything is measured.
+        warm_up_script, _headers = script_for(case, bench, warm_up=True)
+        warm_up_seconds = max(1, bench.load_settings.seconds // 5)
+        _drive(outcome.url, warm_up_script, headers, bench, seconds=warm_up_seconds)
+    before = _stored_counts(bench)
     say(f"{case.name}: {bench.load_settings.seconds} s of wrk")
     outcome.result, output = _drive(outcome.url, script, headers, bench)
     _log_write(case, output)
