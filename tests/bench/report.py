@@ -46,8 +46,11 @@ def _format_ms(value: float) -> str:
     return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
 
 
-def _format_share(value: float | None) -> str:
-    return "" if value is None else f"{value:.0%}" if value < 10 else f"{value:,.0f}×"
+def _format_share(value: float) -> str:
+    """42%, with a decimal below 10% so small shares still compare; 12× for the static server."""
+    if value < 0.1:
+        return f"{value:.1%}"
+    return f"{value:.0%}" if value < 10 else f"{value:,.0f}×"
 
 
 def memory_summary(memory, *, workers: int, target_mb: int) -> dict:
@@ -108,7 +111,9 @@ def _targets(rows: list[dict], outcomes, memory: dict) -> list[dict]:
     for row in rows:
         if "passed" in row:
             baseline = ROLE_NAMES[row["baseline"]]
-            detail = f"{row.get('share', 0):.0%} of {baseline} (≥ {row['target']:.0%})"
+            detail = (
+                f"{_format_share(row.get('share', 0))} of {baseline}, needs ≥ {row['target']:.0%}"
+            )
             if row["errors"]:
                 detail += f", {row['errors']:,} errors"
             targets.append({"target": row["case"], "passed": row["passed"], "detail": detail})
@@ -250,7 +255,7 @@ def summary_line(results: dict) -> str:
     failing = [t for t in targets if not t["passed"]]
     if not failing:
         return f"**All {len(targets)} targets pass.**"
-    named = "; ".join(f"{t['target']} ({t['detail']})" for t in failing)
+    named = "; ".join(f"{t['target']}: {t['detail']}" for t in failing)
     return f"**{len(targets) - len(failing)} of {len(targets)} targets pass. Failing: {named}.**"
 
 
