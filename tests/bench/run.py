@@ -373,10 +373,11 @@ def _after_case(case: Case, bench: Bench, outcome: Outcome, before: dict[str, in
         outcome.notes.append(outcome.check["summary"])
     elif case.load == "report":
         first_time = after["reports"] - before["reports"]
+        repeats = redirected - first_time
         outcome.notes.append(
             f"{redirected:,} reports answered 302 ({unanswered} more sent but unanswered at wrk's "
-            f"stop); {first_time:,} stored as first reports of their comment, the others were "
-            "'already reported'"
+            f"stop); {first_time:,} new reports stored"
+            + (f", so at least {repeats:,} took the 'already reported' path" if repeats > 0 else "")
         )
     else:
         stored = after["inserted"] - before["inserted"]
