@@ -496,4 +496,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("interrupted: the servers are stopped and the run's posts removed")
+        sys.exit(130)
