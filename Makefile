@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/b
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: run install install-test test lint format lock migrate messages clean
+.PHONY: run install install-test test bench lint format lock migrate messages clean
 
 $(VENV)/.installed-%: %
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install python3.13 or python3.12 (e.g. with pyenv)." >&2; exit 1; }
@@ -42,6 +42,10 @@ run: install
 ## test: the whole suite against a real PostgreSQL and Redis, browser tests in headless Chromium.
 test: $(VENV)/.installed-requirements-dev.lock
 	@bash tests/run_suite.sh $(VENV)
+
+## bench: the site under gunicorn and wrk against same-run baselines (README, Benchmark).
+bench: $(VENV)/.installed-requirements-dev.lock
+	@bash tests/bench/bench.sh $(VENV)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -64,6 +64,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kjnews.urls"
+# `make bench` only: the site's URLs plus the benchmark's baseline views (tests/bench/floor.py).
+if env.bool("BENCH_BASELINES", default=False):
+    ROOT_URLCONF = "tests.bench.floor"
 WSGI_APPLICATION = "kjnews.wsgi.application"
 
 TEMPLATES = [

@@ -8,12 +8,12 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def start_django(**environment):
+def start_django(code="import django; django.setup()", **environment):
     """Import the settings in a fresh interpreter, as gunicorn or manage.py would."""
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     env.update(environment, DJANGO_SETTINGS_MODULE="kjnews.settings")
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -52,3 +52,16 @@ def test_a_form_sent_without_a_valid_token_gets_a_japanese_explanation():
 
     assert response.status_code == 403
     assert "フォームの有効期限" in response.text
+
+
+@pytest.mark.parametrize(
+    ("switch", "urlconf"), [("", "kjnews.urls"), ("true", "tests.bench.floor")]
+)
+def test_bench_baseline_views_are_routed_only_when_the_bench_asks_for_them(switch, urlconf):
+    result = start_django(
+        "from django.conf import settings; print(settings.ROOT_URLCONF)",
+        DEBUG="true",
+        BENCH_BASELINES=switch,
+    )
+
+    assert result.stdout.strip() == urlconf, result.stderr
