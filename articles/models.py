@@ -98,7 +98,11 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # A section's page lists its newest published articles.
+            models.Index(fields=["section", "status", "-published_at"]),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,13 +1,13 @@
 import datetime
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Min, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from articles.models import Article, Section
+from articles.paging import listing_page
 from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
 
 # The comments shown below an article are paged with this parameter (comments.paging); the
@@ -16,7 +16,7 @@ COMMENT_PAGE_PARAMETER = "cpage"
 
 
 def _page(request, queryset):
-    return Paginator(queryset, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return listing_page(queryset, request.GET.get("page"), per_page=settings.ARTICLES_PER_PAGE)
 
 
 def _next_publication(section=None) -> datetime.datetime | None:

@@ -295,6 +295,11 @@ class ReportQuerySet(models.QuerySet):
     def recent_from_reporter(self, reporter_hash, since):
         return self.filter(reporter_hash=reporter_hash, created_at__gte=since)
 
+    def open_comment_count(self) -> int:
+        """How many comments have reports awaiting a decision: counted in the reports table
+        (its comment/resolved index), however many comments the site holds."""
+        return self.filter(resolved_at=None).values("comment").distinct().count()
+
 
 class Report(models.Model):
     """One reader's flag (通報) on one comment; a moderator's decision resolves it."""

@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from comments.models import Comment
+from comments.models import Comment, Report
 from kjnews.cache import CacheUnavailable
 
 NOTIFIED_KEY = "comments:moderators-notified"
@@ -34,7 +34,7 @@ def moderators_notify_if_busy() -> bool:
     after the comment or report is committed, so nothing here may fail the reader's request: with
     the cache down the notice waits for the next post after it is back (no interval could be kept).
     """
-    waiting = Comment.objects.awaiting_review().count() + Comment.objects.reported().count()
+    waiting = Comment.objects.awaiting_review().count() + Report.objects.open_comment_count()
     if waiting < settings.MODERATION_NOTIFY_THRESHOLD:
         return False
     recipients = moderation_recipients()

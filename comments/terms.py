@@ -50,8 +50,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-import pykakasi
-
 _KATAKANA_TO_HIRAGANA = str.maketrans(
     {chr(code): chr(code - 0x60) for code in (*range(0x30A1, 0x30F7), 0x30FD, 0x30FE)}
 )
@@ -77,8 +75,11 @@ class HasTermForms(Protocol):
 
 
 @functools.cache
-def _kakasi() -> pykakasi.kakasi:
-    """One converter per process: building it loads dictionaries that every call can share."""
+def _kakasi():
+    """One converter per process: building it loads dictionaries that every call can share.
+    Imported here, when first needed, for the same reason."""
+    import pykakasi
+
     return pykakasi.kakasi()
 
 
@@ -153,13 +154,18 @@ def first_match[T: HasTermForms](text: str, terms: Iterable[T]) -> T | None:
     """The first term found in `text`, by surface or by reading, or None.
 
     Each term carries its own precomputed forms so that the dictionary lookup runs once per term
-    when a moderator saves it, and once per comment here. A term with an empty form (one made only
-    of symbols, say) would otherwise be found in every comment, so empty forms never match.
+    when a moderator saves it, and at most once per comment here: only when a term is not found
+    by its surface, so a site without blocked terms never loads pykakasi's dictionaries (about
+    95 MB in every worker). A term with an empty form (one made only of symbols, say) would
+    otherwise be found in every comment, so empty forms never match.
     """
-    forms = term_forms(text)
+    surface = _fold(text)
+    reading = None
     for term in terms:
-        if term.surface and term.surface in forms.surface:
+        if term.surface and term.surface in surface:
             return term
-        if term.reading and term.reading in forms.reading:
-            return term
+        if term.reading:
+            reading = _reading(surface) if reading is None else reading
+            if term.reading in reading:
+                return term
     return None

@@ -169,3 +169,17 @@ def test_a_two_thousand_character_comment_is_searched_to_its_end():
     term = blocked("しね")
 
     assert first_match(comment + "氏ね", [blocked("spam"), term]) == term
+
+
+@pytest.mark.django_db
+def test_a_site_without_blocked_terms_never_loads_the_reading_dictionary(article, poster):
+    from comments.services import comment_create
+    from comments.terms import _kakasi
+
+    _kakasi.cache_clear()
+
+    comment_create(
+        article=article, poster=poster, name="", body="漢字を含むコメント", deletion_key="k"
+    )
+
+    assert _kakasi.cache_info().currsize == 0
