@@ -160,9 +160,9 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: apt-get install redis-server")
+        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],  # fmt: skip
+            [binary, "--port", str(self.port), *options, "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -170,9 +170,10 @@ class RedisServer:
         return self
 
     def answers(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(
-            ("127.0.0.1", self.port), timeout=0.5
-        ) as connection:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection,
+        ):
             connection.sendall(b"PING\r\n")
             return connection.recv(16).startswith(b"+PONG")
         return False
@@ -225,7 +226,9 @@ class PostgresCluster:
     def __init__(self, workdir: Path):
         initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
         if not initdb:
-            raise RuntimeError("PostgreSQL's server binaries are missing: apt-get install postgresql")
+            raise RuntimeError(
+                "PostgreSQL's server binaries are missing: apt-get install postgresql"
+            )
         self.bin = initdb[-1].parent
         self.workdir = workdir
         self.data = workdir / "data"
@@ -237,9 +240,7 @@ class PostgresCluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *command: str, timeout: float = 120):
-        subprocess.run(
-            [*self.as_owner, *command], check=True, capture_output=True, timeout=timeout
-        )
+        subprocess.run([*self.as_owner, *command], check=True, capture_output=True, timeout=timeout)
 
     def create(self) -> "PostgresCluster":
         if self.as_owner:
@@ -263,7 +264,7 @@ class PostgresCluster:
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
             connection.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
 
