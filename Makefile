@@ -62,7 +62,7 @@ lock:
 	$(VENV)/bin/uv pip compile --quiet --universal --generate-hashes --extra dev pyproject.toml -o requirements-dev.lock
 
 messages:
-	$(PY) manage.py makemessages --locale ja --locale en --ignore '$(VENV)/*'
+	$(PY) manage.py makemessages --locale ja --locale en --ignore '$(VENV)/*' --ignore node_modules
 	$(PY) manage.py compilemessages --ignore '$(VENV)/*'
 
 clean:

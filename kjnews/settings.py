@@ -51,10 +51,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "kjnews.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "kjnews.middleware.PublicPostSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kjnews.middleware.CookieLanguageMiddleware",
+    # After the language (so the 413 page speaks the reader's), before anything reads the body.
+    "kjnews.middleware.PublicPostSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,5 +1,8 @@
+import errno
+
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +28,14 @@ urlpatterns = [
 
 def serve_media(request, path):
     """Uploaded images, until a front server or object storage takes over (SERVE_MEDIA)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name longer than the file system allows names no file (pathlib only hides "no such
+        # file" errors from the file-exists checks, so it would otherwise be a 500).
+        if error.errno == errno.ENAMETOOLONG:
+            raise Http404(path) from None
+        raise
 
 
 if settings.SERVE_MEDIA:
