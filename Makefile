@@ -62,8 +62,8 @@ lock:
 	$(VENV)/bin/uv pip compile --quiet --universal --generate-hashes --extra dev pyproject.toml -o requirements-dev.lock
 
 messages:
-	$(PY) manage.py makemessages --locale ja --locale en --ignore '$(VENV)/*' --ignore node_modules
-	$(PY) manage.py compilemessages --ignore '$(VENV)/*'
+	DEBUG=true $(PY) manage.py makemessages --locale ja --locale en --ignore '$(VENV)/*' --ignore node_modules
+	DEBUG=true $(PY) manage.py compilemessages --ignore '$(VENV)/*'
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-output
