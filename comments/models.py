@@ -1,3 +1,4 @@
+import datetime
 import functools
 import hmac
 
@@ -47,6 +48,28 @@ class SectionPolicy(models.Model):
 
 
 class ThreadQuerySet(models.QuerySet):
+    def for_posting(self, *, poster_hash: str, body: str):
+        """The thread locked for numbering, with all that decides how this poster's comment is
+        taken, read in the same query: the section's policy, whether the poster is banned,
+        has just posted the same text, or had a comment removed by moderators lately."""
+        now = timezone.now()
+        repeated_since = now - datetime.timedelta(minutes=settings.COMMENT_DUPLICATE_WINDOW_MINUTES)
+        removed_since = now - datetime.timedelta(days=settings.COMMENT_HOLD_AFTER_REMOVAL_DAYS)
+        comments = Comment.objects.filter(poster_hash=poster_hash)
+        return (
+            self.select_for_update(of=("self",))
+            .with_section_policy()
+            .annotate(
+                poster_banned=models.Exists(Ban.objects.active().filter(poster_hash=poster_hash)),
+                poster_repeats=models.Exists(
+                    comments.filter(created_at__gte=repeated_since, body=body)
+                ),
+                poster_recently_removed=models.Exists(
+                    comments.removed_by_moderators_since(removed_since)
+                ),
+            )
+        )
+
     def with_section_policy(self):
         """The section's moderation mode and report threshold in the same query (see
         `Thread.moderation_mode_in_effect`)."""

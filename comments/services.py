@@ -39,8 +39,9 @@ class CommentRejected(Exception):
         self.code = code
 
 
-def _hold_reason(thread, body, poster, blocked_term):
-    """Why a new comment must wait for a moderator, or "" when it can be published at once."""
+def _hold_reason(thread, body, blocked_term):
+    """Why a new comment must wait for a moderator, or "" when it can be published at once.
+    `thread` comes from `Thread.objects.for_posting`, which read what the poster has done."""
     reasons = Comment.HoldReason
     if thread.slow_mode:
         return reasons.SLOW_MODE
@@ -50,31 +51,33 @@ def _hold_reason(thread, body, poster, blocked_term):
         return reasons.BLOCKED_TERM
     if len(URL_RE.findall(body)) > settings.COMMENT_HOLD_LINKS:
         return reasons.LINKS
-    since = timezone.now() - datetime.timedelta(days=settings.COMMENT_HOLD_AFTER_REMOVAL_DAYS)
-    recently_removed = Comment.objects.removed_by_moderators().filter(
-        poster_hash=poster.hash, status_changed_at__gte=since
-    )
-    if recently_removed.exists():
+    if thread.poster_recently_removed:
         return reasons.RECENT_REMOVAL
     return ""
 
 
+def _thread_for_posting(article, poster: Poster, body: str) -> Thread:
+    threads = Thread.objects.for_posting(poster_hash=poster.hash, body=body)
+    try:
+        thread = threads.get(article=article)
+    except Thread.DoesNotExist:
+        # The article's first comment: create its thread (another poster may race us to it).
+        Thread.objects.get_or_create(article=article)
+        thread = threads.get(article=article)
+    thread.article = article
+    return thread
+
+
 @transaction.atomic
 def comment_create(*, article, poster: Poster, name: str, body: str, deletion_key: str) -> Comment:
-    Thread.objects.get_or_create(article=article)
     # The locked thread row serialises numbering for this article (see Thread).
-    thread = (
-        Thread.objects.select_for_update(of=("self",))
-        .select_related("article")
-        .get(article=article)
-    )
+    thread = _thread_for_posting(article, poster, body)
     if not thread.accepts_comments:
         raise CommentRejected(_("Comments on this article are closed."), code="closed")
-    if Ban.objects.active_for(poster.hash):
+    if thread.poster_banned:
         raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
     now = timezone.now()
-    since = now - datetime.timedelta(minutes=settings.COMMENT_DUPLICATE_WINDOW_MINUTES)
-    if Comment.objects.recent_from_poster(poster.hash, since).filter(body=body).exists():
+    if thread.poster_repeats:
         raise CommentRejected(
             _("You have already posted this comment. Please do not post the same text twice."),
             code="duplicate",
@@ -88,7 +91,7 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
             ),
             code="blocked_term",
         )
-    hold_reason = _hold_reason(thread, body, poster, blocked)
+    hold_reason = _hold_reason(thread, body, blocked)
     status = Comment.Status.PENDING if hold_reason else Comment.Status.PUBLISHED
     thread.last_number += 1
     thread.published_count += status == Comment.Status.PUBLISHED

@@ -71,10 +71,38 @@ def _breaker_for(servers, seconds) -> _Breaker:
     return _breakers.setdefault(tuple(servers), _Breaker(seconds))
 
 
+# INCRBY only when the key exists, in one round trip: Django's incr() asks EXISTS, then INCRBY.
+_INCR_EXISTING = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end
+return false
+"""
+
+
 class GuardedRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, *, breaker_seconds=DEFAULT_BREAKER_SECONDS, **options):
         super().__init__(servers, **options)
         self.breaker = _breaker_for(servers, breaker_seconds)
+        self._clients = {}
+        self._incr_scripts = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis.Redis for every call (its response-callback table alone is
+        # ~170 entries); one per pool does the same work, and redis.Redis is thread-safe.
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(client)
+        if script is None:
+            script = self._incr_scripts[client] = client.register_script(_INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 def _guarded(method):
@@ -106,7 +134,7 @@ for _name in (
     "delete_many",
     "clear",
 ):
-    setattr(GuardedRedisCacheClient, _name, _guarded(getattr(RedisCacheClient, _name)))
+    setattr(GuardedRedisCacheClient, _name, _guarded(getattr(GuardedRedisCacheClient, _name)))
 
 
 class ResilientRedisCache(RedisCache):
