@@ -24,6 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -64,10 +65,6 @@ def fill_marker(request, name: str, argument="") -> str:
     if getattr(request, "renders_shared_page", False):
         return mark_safe(f"<kj-fill:{name}:{argument}>")
     return _fills[name](request, str(argument))
-
-
-def _fill(request, html: str) -> str:
-    return FILL_RE.sub(lambda match: _fills[match[1]](request, match[2]), html)
 
 
 # Invalidation ---------------------------------------------------------------------------------
@@ -181,23 +178,22 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
                 return _uncached(view, request, args, kwargs, why="personal")
             if any(name in request.GET for name in bypass_on):
                 return _uncached(view, request, args, kwargs, why="bypass")
-            names = [SITE, *generations(**kwargs)]
+            generation_keys = [_generation_key(name) for name in (SITE, *generations(**kwargs))]
+            key = _page_key(request, varies_on)
             try:
-                counters = cache.get_many([_generation_key(name) for name in names])
+                # One round trip: the page as last stored, and the generations it must match.
+                found = cache.get_many([*generation_keys, key])
             except CacheUnavailable:
                 return _uncached(view, request, args, kwargs, why="unavailable")
-            key = _page_key(request, varies_on, names, counters)
-            etag = f'W/"{key[-20:]}"'
+            version = tuple(found.get(generation_key, 0) for generation_key in generation_keys)
+            etag = _etag(key, version)
             if etag in _if_none_match(request):
                 return _not_modified(etag)
-            try:
-                entry = cache.get(key)
-            except CacheUnavailable:
-                return _uncached(view, request, args, kwargs, why="unavailable")
+            entry = found.get(key)
             status = "hit"
-            if entry is None:
+            if entry is None or entry.version != version:
                 status = "miss"
-                entry = _render_for_cache(view, request, args, kwargs, key)
+                entry = _render_for_cache(view, request, args, kwargs, key, version)
                 if isinstance(entry, HttpResponse):
                     return entry  # not a page to share (an error, a redirect)
             response = _shared_response(request, entry, etag)
@@ -209,6 +205,38 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
     return decorate
 
 
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A stored page: its bytes cut at the markers, and the generations it was rendered at."""
+
+    version: tuple
+    parts: tuple  # bytes, and (fill name, argument) pairs where a reader's own value goes
+    content_type: str
+    rendered_at: float
+
+    @property
+    def per_reader(self) -> bool:
+        return len(self.parts) > 1
+
+    def content_for(self, request) -> bytes:
+        if not self.per_reader:
+            return self.parts[0]
+        return b"".join(
+            part if isinstance(part, bytes) else _fills[part[0]](request, part[1]).encode()
+            for part in self.parts
+        )
+
+    @classmethod
+    def cut(cls, html: str, **fields) -> "_Page":
+        pieces = FILL_RE.split(html)  # text, name, argument, text, name, argument, …, text
+        parts = []
+        for index in range(0, len(pieces), 3):
+            parts.append(pieces[index].encode())
+            if index + 2 < len(pieces):
+                parts.append((pieces[index + 1], pieces[index + 2]))
+        return cls(parts=tuple(parts), **fields)
+
+
 def valid_until(request, when: datetime.datetime) -> None:
     """The page being rendered changes by itself at `when` (a scheduled article appears, a
     thread closes): it may be shared until then at most."""
@@ -217,17 +245,22 @@ def valid_until(request, when: datetime.datetime) -> None:
         request.page_valid_until = when
 
 
-def _page_key(request, varies_on, names, counters) -> str:
+def _etag(key, version) -> str:
+    """Names this version of the page, whoever reads it (per-reader values do not count)."""
+    digest = hashlib.sha256(f"{key}{version}".encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
+def _page_key(request, varies_on) -> str:
     parts = [
         request.path,
         get_language(),
         *(f"{name}={request.GET.get(name, '')}" for name in varies_on),
-        *(f"{name}:{counters.get(_generation_key(name), 0)}" for name in names),
     ]
     return "pages:page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _render_for_cache(view, request, args, kwargs, key):
+def _render_for_cache(view, request, args, kwargs, key, version):
     request.renders_shared_page = True
     try:
         response = view(request, *args, **kwargs)
@@ -237,28 +270,27 @@ def _render_for_cache(view, request, args, kwargs, key):
         _personal_headers(response)
         response[STATUS_HEADER] = "not-shared"
         return response
-    html = response.content.decode(response.charset)
-    entry = {
-        "html": html,
-        "content_type": response["Content-Type"],
-        "rendered_at": time.time(),
-        "per_reader": FILL_RE.search(html) is not None,
-    }
+    page = _Page.cut(
+        response.content.decode(response.charset),
+        version=version,
+        content_type=response["Content-Type"],
+        rendered_at=time.time(),
+    )
     timeout = settings.PAGE_CACHE_SECONDS
     until = getattr(request, "page_valid_until", None)
     if until is not None:
         timeout = min(timeout, int((until - timezone.now()).total_seconds()))
     if timeout > 0:
         with contextlib.suppress(CacheUnavailable):  # served all the same; rendered next time
-            cache.set(key, entry, timeout=timeout)
-    return entry
+            cache.set(key, page, timeout=timeout)
+    return page
 
 
-def _shared_response(request, entry, etag):
-    response = HttpResponse(_fill(request, entry["html"]), content_type=entry["content_type"])
+def _shared_response(request, page: _Page, etag):
+    response = HttpResponse(page.content_for(request), content_type=page.content_type)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(entry["rendered_at"])
-    if entry["per_reader"]:
+    response["Last-Modified"] = http_date(page.rendered_at)
+    if page.per_reader:
         # It carries this reader's CSRF token: no shared cache (a CDN) may keep it, but the
         # browser may reuse its own copy after asking (304).
         patch_cache_control(response, private=True, no_cache=True)
