@@ -237,6 +237,12 @@ class _Page:
         return cls(parts=tuple(parts), **fields)
 
 
+def keep_unshared(request) -> None:
+    """The page being rendered is served, but not stored: it is not the canonical page for its
+    address (a nonsense or out-of-range page number, say)."""
+    request.page_not_shareable = True
+
+
 def valid_until(request, when: datetime.datetime) -> None:
     """The page being rendered changes by itself at `when` (a scheduled article appears, a
     thread closes): it may be shared until then at most."""
@@ -280,7 +286,7 @@ def _render_for_cache(view, request, args, kwargs, key, version):
     until = getattr(request, "page_valid_until", None)
     if until is not None:
         timeout = min(timeout, int((until - timezone.now()).total_seconds()))
-    if timeout > 0:
+    if timeout > 0 and not getattr(request, "page_not_shareable", False):
         with contextlib.suppress(CacheUnavailable):  # served all the same; rendered next time
             cache.set(key, page, timeout=timeout)
     return page

@@ -4,6 +4,7 @@ from django import template
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
@@ -13,7 +14,7 @@ from comments.rendering import thread_items_html
 from comments.targets import target_comments_close_at
 from comments.views import DELETION_KEY_COOKIE
 from kjnews.context_processors import INLINE_MESSAGE_TAG
-from kjnews.pagecache import fill_marker, valid_until
+from kjnews.pagecache import fill_marker, keep_unshared, valid_until
 
 register = template.Library()
 
@@ -29,9 +30,15 @@ def comment_section(context, article):
     shared = getattr(request, "renders_shared_page", False)
     deletion_key = None if shared else request.COOKIES.get(DELETION_KEY_COOKIE)
     page = thread_page(article, request.GET.get(PAGE_PARAMETER), deletion_key=deletion_key)
-    closes_at = target_comments_close_at(article)
-    if shared and closes_at and not page.thread.is_closed:
-        valid_until(request, closes_at)
+    if shared:
+        closes_at = target_comments_close_at(article)
+        if closes_at and closes_at > timezone.now() and not page.thread.is_closed:
+            valid_until(request, closes_at)
+        requested = request.GET.get(PAGE_PARAMETER)
+        if requested not in (None, str(page.number)):
+            # `?cpage=abc` or a page past the end shows another page: sharing it under its own
+            # address would let anyone fill the cache with copies.
+            keep_unshared(request)
     form = context.get("comment_form") or CommentForm(
         article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
     )

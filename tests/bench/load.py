@@ -60,7 +60,9 @@ def get_script() -> str:
 
 
 def cold_script(path: str) -> str:
-    """A URL no request has used before: `cold=<thread>-<n>` added to the query string."""
+    """A page rendered from scratch every time: `cpage=cold<thread>-<n>` asks for the latest
+    page in a way the site never stores in its page cache (a non-canonical page number), so
+    every request renders and none fills the cache."""
     joiner = "&" if "?" in path else "?"
     return (
         REPORT_LUA
@@ -68,7 +70,7 @@ def cold_script(path: str) -> str:
         + f"""
 function request()
   counter = counter + 1
-  return wrk.format(nil, {_lua_string(path + joiner)} .. "cold=" .. id .. "-" .. counter)
+  return wrk.format(nil, {_lua_string(path + joiner)} .. "cpage=cold" .. id .. "-" .. counter)
 end
 """
     )

@@ -20,9 +20,9 @@ FOOTNOTES = [
     "limit, compared with the floor.",
     "**warm**: the same URL again and again, after a short unrecorded warm-up (POSTs are warmed "
     "up too, with other bodies). **cold**: Redis "
-    "flushed right before the case and every request a URL never asked for before "
-    "(`?cold=<thread>-<n>`), so no page-cache entry can be reused; PostgreSQL's buffers and the "
-    "OS file cache stay warm.",
+    "flushed right before the case and every request renders the page from scratch: "
+    "`?cpage=cold<thread>-<n>` asks for the latest comments in a form the page cache never "
+    "stores; PostgreSQL's buffers and the OS file cache stay warm.",
     "**worker RSS**: the largest gunicorn worker's resident memory right after the case. "
     "**SQL/req**: queries for one request, counted with `CaptureQueriesContext` through Django's "
     "test client in the bench process, on the same database, cache and settings as gunicorn "

@@ -187,7 +187,7 @@ def queries_counted(case: Case, bench: Bench) -> tuple[int, int]:
     client against the same database, cache and settings as gunicorn; (queries, status).
 
     Warm cases are requested twice and the second is counted; the cold case gets an empty cache
-    and a fresh URL, as wrk's cold requests do.
+    and a page that is rendered from scratch, as wrk's cold requests do.
     """
     from django.db import connection
     from django.test import Client
@@ -231,7 +231,7 @@ def _client_request(case: Case, bench: Bench, client, path: str):
         return lambda: client.post(path, {"body": _comment_text(f"measure-{next(turn)}")})
     if case.load == "cold":
         joiner = "&" if "?" in path else "?"
-        return lambda: client.get(f"{path}{joiner}cold=measure-{next(turn)}")
+        return lambda: client.get(f"{path}{joiner}cpage=cold-measure-{next(turn)}")
     return lambda: client.get(path)
 
 

@@ -317,3 +317,26 @@ def test_a_cached_article_page_costs_no_query(article, django_assert_num_queries
 
     assert response["X-Page-Cache"] == "hit"
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize("requested", ["abc", "0", "999", "1.0"])
+def test_a_nonsense_comment_page_is_shown_but_never_stored(article, requested):
+    response = Client().get(article.get_absolute_url(), {"cpage": requested})
+
+    assert response.status_code == HTTPStatus.OK
+    assert stored_pages() == []
+
+
+def test_unknown_query_parameters_share_the_page_of_the_plain_address(article):
+    Client().get(article.get_absolute_url())
+
+    tracked = Client().get(article.get_absolute_url(), {"utm_source": "newsletter"})
+
+    assert tracked["X-Page-Cache"] == "hit"
+
+
+def test_an_old_article_whose_thread_has_closed_is_shared_too():
+    old = ArticleFactory(published_at=timezone.now() - datetime.timedelta(days=60))
+    Client().get(old.get_absolute_url())
+
+    assert Client().get(old.get_absolute_url())["X-Page-Cache"] == "hit"
