@@ -426,8 +426,8 @@ class SwiftS3Server:
                 )
             self._write(
                 f"{kind}.conf",
-                f"{common}bind_port = {port}\n[pipeline:main]\npipeline = {kind}\n"
-                f"[app:{kind}]\nuse = egg:swift#{kind}\n",
+                f"{common}bind_port = {port}\n[pipeline:main]\npipeline = {kind}-server\n"
+                f"[app:{kind}-server]\nuse = egg:swift#{kind}\n",
             )
         memcached_port = free_port()
         filters = {
