@@ -2,11 +2,14 @@
 same Redis, as behind a load balancer. Whatever a reader or an editor does through one node holds
 on the other: limits, comments, reports and logins live in the shared services, not in a node."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, EditorFactory
-from tests.servers import Reader
+from tests.servers import Gunicorn, Reader, RedisServer, site_environment
 
 EDITOR_PASSWORD = "correct horse battery staple"  # tests/factories.py
 
@@ -16,17 +19,34 @@ def article(test_database_url):
     return ArticleFactory()
 
 
-@pytest.fixture
-def two_nodes(start_site, test_database_url, redis_server):
-    settings = {
-        "database_url": test_database_url,
-        "cache_url": redis_server.url(),
-        "workers": 2,
-        "COMMENT_MIN_FILL_SECONDS": "0",
-        "COMMENT_RATE_LIMITS": "2/m",
-        "COMMENT_REPORT_THRESHOLD": "2",
-    }
-    return start_site(**settings), start_site(**settings)
+@pytest.fixture(scope="module")
+def two_nodes(django_db_setup, django_db_blocker, collected_static, tmp_path_factory):
+    """Started once for the module: each test's committed rows are emptied after it
+    (`test_database_url`), and each test reads and posts from addresses of its own."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        params = connection.settings_dict
+    database_url = (
+        f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}"
+        f"/{params['NAME']}"
+    )
+    log_dir = Path(os.environ.get("TEST_OUTPUT_DIR", "var/test-output")) / "servers"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with RedisServer(tmp_path_factory.mktemp("redis")) as redis:
+        environment = site_environment(
+            DATABASE_URL=database_url,
+            CACHE_URL=redis.url(),
+            COMMENT_MIN_FILL_SECONDS="0",
+            COMMENT_RATE_LIMITS="2/m",
+            COMMENT_REPORT_THRESHOLD="2",
+        )
+        nodes = [
+            Gunicorn(environment, workers=2, log_path=log_dir / f"multi-node-{name}.log")
+            for name in ("a", "b")
+        ]
+        with nodes[0], nodes[1]:
+            yield nodes
 
 
 def _post(reader, article, body):
@@ -73,7 +93,7 @@ def test_reports_through_both_nodes_add_up_to_hide_a_comment(two_nodes, article)
         assert "両方の台で通報されるコメント" not in page
 
 
-def test_an_editor_logged_in_on_one_node_is_logged_in_on_the_other(two_nodes):
+def test_an_editor_logged_in_on_one_node_is_logged_in_on_the_other(two_nodes, test_database_url):
     node_a, node_b = two_nodes
     editor = EditorFactory(username="desk")
     browser = Reader(node_a.url, "127.1.4.7")

@@ -7,12 +7,21 @@ binaries) and streams from it. To make it lag on purpose, a test pauses its WAL 
 """
 
 import contextlib
+import os
 import re
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.servers import PostgresReplica, Reader, manage, site_environment
+from tests.servers import (
+    Gunicorn,
+    PostgresReplica,
+    Reader,
+    RedisServer,
+    manage,
+    site_environment,
+)
 
 EDITOR_PASSWORD = "replica-editor-Password-1"
 
@@ -35,19 +44,31 @@ def lagging(replica):
         replica.resume_replay()
 
 
-@pytest.fixture
-def site(demo_cluster, replica, start_site, redis_server):
+@pytest.fixture(scope="module")
+def site(demo_cluster, replica, collected_static, tmp_path_factory):
+    """One site for the module, reading from the replica; a stopped replica is tried again after
+    a second, so the tests do not depend on their order."""
     demo_cluster.ensure_running()
+    log_dir = Path(os.environ.get("TEST_OUTPUT_DIR", "var/test-output")) / "servers"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with RedisServer(tmp_path_factory.mktemp("redis")) as redis:
+        environment = site_environment(
+            DATABASE_URL=demo_cluster.url("kjnews"),
+            CACHE_URL=redis.url(),
+            DATABASE_REPLICA_URLS=replica.url("kjnews"),
+            COMMENT_MIN_FILL_SECONDS="0",
+            COMMENT_RATE_LIMITS="1000/m",
+            REPLICA_RETRY_SECONDS="1",
+        )
+        with Gunicorn(environment, workers=2, log_path=log_dir / "replicas.log") as site:
+            yield site
+
+
+@pytest.fixture(autouse=True)
+def _replica_running(replica):
     replica.ensure_running()
-    return start_site(
-        database_url=demo_cluster.url("kjnews"),
-        cache_url=redis_server.url(),
-        workers=2,
-        DATABASE_REPLICA_URLS=replica.url("kjnews"),
-        COMMENT_MIN_FILL_SECONDS="0",
-        COMMENT_RATE_LIMITS="1000/m",
-        REPLICA_RETRY_SECONDS="30",
-    )
+    yield
+    replica.ensure_running()
 
 
 def _primary(cluster, sql, *params):
