@@ -500,7 +500,11 @@ class SwiftS3Server:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # the servers that did start
+            raise
 
     def __exit__(self, *exc):
         self.stop()
