@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from kjnews.db import replica_reads
 from kjnews.views import (
     DATABASE_OUTAGES,
     RETRY_AFTER_SECONDS,
@@ -78,6 +79,67 @@ class PublicPostSizeMiddleware:
 @functools.cache
 def _admin_prefix() -> str:
     return reverse("admin:index")
+
+
+@functools.cache
+def _primary_prefixes() -> tuple[str, ...]:
+    return (_admin_prefix(), reverse("moderation:queue"))
+
+
+PRIMARY_PIN_COOKIE = "kj_primary"
+_PRIMARY_PIN_SALT = "kjnews.primary-pin"
+
+
+class ReplicaReadsMiddleware:
+    """Which requests may read from a read replica (installed only when replicas are configured).
+
+    A reader's GET or HEAD may; these read from the primary, which always has the latest data:
+    - anything else (a post, a deletion, a report): it writes, and checks what it reads;
+    - the admin and the moderation pages: editors and moderators act on what they see;
+    - a request carrying the session cookie: only staff log in (readers have no accounts), and
+      an editor's preview must show the draft just saved; the session and user rows themselves
+      are read from the primary too, since a session created a moment ago may not have reached
+      a replica yet and its owner would look logged out;
+    - a reader who has just written: a successful post answers with a short-lived signed cookie
+      (`REPLICA_PIN_SECONDS`), so the pages they see next come from the primary and always show
+      their own comment, however far a replica lags.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.may_read_from_replica(request):
+            with replica_reads():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            response.set_signed_cookie(
+                PRIMARY_PIN_COOKIE,
+                "1",
+                salt=_PRIMARY_PIN_SALT,
+                max_age=settings.REPLICA_PIN_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response
+
+    @staticmethod
+    def may_read_from_replica(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(_primary_prefixes())
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and request.get_signed_cookie(
+                PRIMARY_PIN_COOKIE,
+                default=None,
+                salt=_PRIMARY_PIN_SALT,
+                max_age=settings.REPLICA_PIN_SECONDS,
+            )
+            is None
+        )
 
 
 class DatabaseOutageMiddleware:

@@ -95,27 +95,59 @@ DATABASES = {
 }
 if "DATABASE_URL" not in env:
     VAR_DIR.mkdir(exist_ok=True)
-_database = DATABASES["default"]
-if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers write to one file (docs/decisions.md, "SQLite under a crowd"):
-    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
-    # starts, so writers queue behind the busy timeout instead of failing "database is locked"
-    # halfway through when a read lock cannot be upgraded.
-    _database["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=20),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        **_database.get("OPTIONS", {}),
-    }
-if _database["ENGINE"] == "django.db.backends.postgresql":
-    # Our backend only adds template0 + C.UTF-8 to test-database creation.
-    _database["ENGINE"] = "kjnews.db.postgresql"
-    _database["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
-    # A database that does not answer costs a request a few seconds and a 503, not a hung worker.
-    _database["OPTIONS"] = {"connect_timeout": 5, **_database.get("OPTIONS", {})}
-# Persistent connections, checked before reuse so a restarted database costs one retry, not errors.
-_database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-_database["CONN_HEALTH_CHECKS"] = True
+# psycopg's pool instead of a persistent connection per worker (docs/decisions.md: the numbers).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+
+
+def _database_tuned(database: dict) -> dict:
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Several gunicorn workers write to one file (docs/decisions.md, "SQLite under a crowd"):
+        # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a
+        # transaction starts, so writers queue behind the busy timeout instead of failing
+        # "database is locked" halfway through when a read lock cannot be upgraded.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            **database.get("OPTIONS", {}),
+        }
+    pool = False
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Our backend only adds template0 + C.UTF-8 to test-database creation.
+        database["ENGINE"] = "kjnews.db.postgresql"
+        database["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+        # A database that does not answer costs a request a few seconds and a 503, not a hung
+        # worker.
+        database["OPTIONS"] = {"connect_timeout": 5, **database.get("OPTIONS", {})}
+        if DATABASE_POOL:
+            # A sync worker runs one request at a time: one connection, one spare; a request
+            # waits at most 5 s for one, like connect_timeout.
+            pool = {"min_size": 1, "max_size": 2, "timeout": 5}
+            database["OPTIONS"]["pool"] = pool
+    # Persistent connections, checked before reuse so a restarted database costs one retry, not
+    # errors. psycopg's pool keeps its own connections and checks them itself.
+    database["CONN_MAX_AGE"] = 0 if pool else env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+_database_tuned(DATABASES["default"])
+
+# Read replicas (streaming replicas of the primary): readers' pages read from them, everything
+# else from the primary (kjnews/db/routers.py).
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = _database_tuned(env.db_url_config(_url))
+    # Tests have one database: a replica alias reads the test database itself.
+    _replica["TEST"] = {**_replica.get("TEST", {}), "MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+# A reader who has just posted reads from the primary for this long (a cookie), so they see
+# their own comment however far a replica lags.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# A replica that did not answer is left alone this long by each worker before it is tried again.
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5)
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["kjnews.db.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "kjnews.middleware.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
@@ -151,18 +183,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded images: a folder on this machine, or an S3-compatible object store that every node
+# shares (django-storages).
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3 finds credentials itself (an instance role, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Public images through a CDN or the bucket's own public address: set a custom
+            # domain and turn query-string signatures off. Signed URLs expire after an hour.
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The app serves uploads itself until a front server or object storage takes over.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "local")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Readers' forms (a comment is at most a few KB even percent-encoded) answer 413 above this.
 PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=64 * 1024)

@@ -102,6 +102,19 @@ ensure_naughty_strings() {
     || services_say "npm ci in $dir failed (see $log): the naughty-string tests will fail or skip"
 }
 
+# OpenStack Swift with its S3 API and the memcached it needs: the object store the media-storage
+# tests start on loopback ports of their own (tests/servers.py, SwiftS3Server).
+ensure_swift() {
+  command -v swift-proxy-server >/dev/null && command -v swift-object-server >/dev/null \
+    && command -v memcached >/dev/null && return 0
+  local log=${1:-/tmp/kjnews-apt.log}
+  services_say "installing Debian's OpenStack Swift and memcached for the object-store tests (log: $log)"
+  { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      swift-proxy swift-account swift-container swift-object memcached; } >>"$log" 2>&1 \
+    || services_fail "could not install Swift (see $log); as root: apt-get install swift-proxy swift-account swift-container swift-object memcached"
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -u
   for service in "$@"; do "ensure_$service"; done

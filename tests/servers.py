@@ -307,6 +307,198 @@ class PostgresCluster:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+class PostgresReplica(PostgresCluster):
+    """A streaming replica of `primary`, built as an operator would: `pg_basebackup -R` into a new
+    data folder (which writes the connection to the primary and standby.signal), then started on
+    a port of its own. Read-only; the test may pause its replay to make it lag, or stop it."""
+
+    def __init__(self, primary: PostgresCluster):
+        super().__init__()
+        self.primary = primary
+
+    def create(self) -> "PostgresReplica":
+        if self.as_owner:
+            shutil.chown(self.workdir, "postgres")
+        # initdb's trust setup already lets 127.0.0.1 connect for replication (pg_hba.conf), and
+        # PostgreSQL 15's defaults (wal_level=replica, max_wal_senders=10) allow streaming.
+        self._run(
+            str(self.bin / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+            "-R",
+            "--wal-method=stream",
+            "--checkpoint=fast",
+        )
+        return self.start()
+
+    def _query(self, url, sql):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            return connection.execute(sql).fetchone()
+
+    def pause_replay(self):
+        """The replica keeps answering, with the data it had: it lags from now on."""
+        self._query(self.url("postgres"), "SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self):
+        self._query(self.url("postgres"), "SELECT pg_wal_replay_resume()")
+
+    def wait_until_caught_up(self, timeout: float = 15):
+        [target] = self._query(self.primary.url("postgres"), "SELECT pg_current_wal_lsn()")
+
+        def replayed():
+            [caught_up] = self._query(
+                self.url("postgres"), f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"
+            )
+            return caught_up
+
+        wait_until(replayed, timeout=timeout, what="the replica to replay the primary's changes")
+
+
+class SwiftS3Server:
+    """OpenStack Swift (Debian's packages) with its S3 API (`s3api`): a production object store,
+    not an emulator. One folder holds its rings and its only disk; a proxy, the account,
+    container and object servers and the memcached its auth needs all listen on free loopback
+    ports. S3 credentials are tempauth's: access key `test:tester`, secret `testing`."""
+
+    access_key = "test:tester"
+    secret_key = "testing"
+    region = "us-east-1"
+
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="kjnews-swift-"))
+        self.port = free_port()
+        self.processes = []
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _write(self, name, text):
+        (self.workdir / name).write_text(text)
+
+    def start(self) -> "SwiftS3Server":
+        if shutil.which("swift-proxy-server") is None or shutil.which("memcached") is None:
+            raise RuntimeError(
+                "OpenStack Swift is not installed: apt-get install swift-proxy swift-account "
+                "swift-container swift-object memcached"
+            )
+        (self.workdir / "srv" / "d1").mkdir(parents=True)
+        self._write(
+            "swift.conf",
+            "[swift-hash]\nswift_hash_path_suffix = kjnews-test\n"
+            "[storage-policy:0]\nname = Policy-0\ndefault = yes\n",
+        )
+        user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
+        common = (
+            f"[DEFAULT]\nbind_ip = 127.0.0.1\nworkers = 0\nswift_dir = {self.workdir}\n"
+            f"devices = {self.workdir / 'srv'}\nmount_check = false\nuser = {user}\n"
+            "log_level = WARNING\n"
+        )
+        for kind in ("account", "container", "object"):
+            port = free_port()
+            builder = str(self.workdir / f"{kind}.builder")
+            for args in (
+                ["create", "0", "1", "0"],
+                ["add", f"r1z1-127.0.0.1:{port}/d1", "1"],
+                ["rebalance"],
+            ):
+                subprocess.run(
+                    ["swift-ring-builder", builder, *args], capture_output=True, check=True
+                )
+            self._write(
+                f"{kind}.conf",
+                f"{common}bind_port = {port}\n[pipeline:main]\npipeline = {kind}-server\n"
+                f"[app:{kind}-server]\nuse = egg:swift#{kind}\n",
+            )
+        memcached_port = free_port()
+        filters = {
+            "catch_errors": "catch_errors",
+            "gatekeeper": "gatekeeper",
+            "proxy-logging": "proxy_logging",
+            "cache": f"memcache\nmemcache_servers = 127.0.0.1:{memcached_port}",
+            "listing_formats": "listing_formats",
+            "s3api": "s3api",
+            "tempauth": f"tempauth\nuser_test_tester = {self.secret_key} .admin",
+            "copy": "copy",
+            "slo": "slo",
+            "dlo": "dlo",
+        }
+        pipeline = " ".join([*filters, "proxy-logging", "proxy-server"])
+        self._write(
+            "proxy.conf",
+            f"{common}bind_port = {self.port}\n[pipeline:main]\npipeline = {pipeline}\n"
+            "[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\n"
+            + "".join(f"[filter:{name}]\nuse = egg:swift#{use}\n" for name, use in filters.items()),
+        )
+        log = (self.workdir / "swift.log").open("ab")
+        commands = [
+            ["memcached", "-l", "127.0.0.1", "-p", str(memcached_port), "-U", "0", "-u", user],
+            *(
+                [f"swift-{kind}-server", str(self.workdir / f"{conf}.conf"), "-v"]
+                for kind, conf in [
+                    ("account", "account"),
+                    ("container", "container"),
+                    ("object", "object"),
+                    ("proxy", "proxy"),
+                ]
+            ),
+        ]
+        for command in commands:
+            self.processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
+        log.close()
+        wait_until(self._answers, timeout=30, what=f"Swift's proxy on port {self.port}")
+        return self
+
+    def _answers(self) -> bool:
+        for process in self.processes:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{process.args[0]} exited; see {self.workdir / 'swift.log'}:\n"
+                    + (self.workdir / "swift.log").read_text(errors="replace")[-3000:]
+                )
+        with contextlib.suppress(OSError):
+            return Reader(self.endpoint_url, timeout=2).get("/info").status == 200
+        return False
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name=self.region,
+        )
+
+    def stop(self):
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # the servers that did start
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 @dataclass
 class Response:
     status: int

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -65,3 +66,77 @@ def test_bench_baseline_views_are_routed_only_when_the_bench_asks_for_them(switc
     )
 
     assert result.stdout.strip() == urlconf, result.stderr
+
+
+def settings_seen(*expressions, **environment):
+    """The values of `expressions` in the settings a fresh interpreter builds from the
+    environment."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_REPLICA_URLS", "MEDIA_STORAGE"}
+    }
+    env.update(environment, DJANGO_SETTINGS_MODULE="kjnews.settings", DEBUG="true")
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        + "; ".join(f"print(json.dumps({expression}))" for expression in expressions)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_each_replica_url_becomes_a_database_the_router_reads_from():
+    aliases, mirror, engine, routers, middleware = settings_seen(
+        "sorted(s.DATABASES)",
+        's.DATABASES["replica2"]["TEST"]["MIRROR"]',
+        's.DATABASES["replica1"]["ENGINE"]',
+        "s.DATABASE_ROUTERS",
+        '"kjnews.middleware.ReplicaReadsMiddleware" in s.MIDDLEWARE',
+        DATABASE_URL="postgres://kj@primary:5432/kjnews",
+        DATABASE_REPLICA_URLS="postgres://kj@replica-a:5432/kjnews,postgres://kj@replica-b/kjnews",
+    )
+
+    assert aliases == ["default", "replica1", "replica2"]
+    assert mirror == "default"
+    assert engine == "kjnews.db.postgresql"
+    assert routers == ["kjnews.db.routers.PrimaryReplicaRouter"]
+    assert middleware is True
+
+
+def test_without_replicas_every_read_goes_to_the_one_database():
+    aliases, routers = settings_seen("sorted(s.DATABASES)", "s.DATABASE_ROUTERS")
+
+    assert aliases == ["default"]
+    assert routers == []
+
+
+def test_the_pool_replaces_persistent_connections_when_asked_for():
+    options, max_age = settings_seen(
+        's.DATABASES["default"]["OPTIONS"]',
+        's.DATABASES["default"]["CONN_MAX_AGE"]',
+        DATABASE_URL="postgres://kj@primary:5432/kjnews",
+        DATABASE_POOL="true",
+    )
+
+    assert options["pool"] == {"min_size": 1, "max_size": 2, "timeout": 5}
+    assert max_age == 0
+
+
+def test_images_in_an_object_store_are_not_served_by_the_app():
+    backend, serve_media = settings_seen(
+        's.STORAGES["default"]["BACKEND"]',
+        "s.SERVE_MEDIA",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="kjnews-media",
+    )
+
+    assert backend == "storages.backends.s3.S3Storage"
+    assert serve_media is False
+
+
+def test_an_unknown_media_storage_stops_start_up_with_a_message():
+    result = start_django(DEBUG="true", MEDIA_STORAGE="ftp")
+
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE must be 'local' or 's3'" in result.stderr
