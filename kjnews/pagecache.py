@@ -39,6 +39,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from kjnews.cache import CacheUnavailable, on_recovery
+from kjnews.db import primary_reads
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +270,10 @@ def _page_key(request, varies_on) -> str:
 def _render_for_cache(view, request, args, kwargs, key, version):
     request.renders_shared_page = True
     try:
-        response = view(request, *args, **kwargs)
+        # From the primary: a lagging replica would store an old page under the new generations,
+        # for every reader, until the next change.
+        with primary_reads():
+            response = view(request, *args, **kwargs)
     finally:
         request.renders_shared_page = False
     if response.status_code != 200 or response.streaming or response.cookies:

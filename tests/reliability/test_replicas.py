@@ -93,6 +93,11 @@ def _posted(reader, article_path, body):
     return reader.get(response.location)
 
 
+# A page rendered for one reader alone (here: the reply link's page, which prefills the form) reads
+# from a replica; a page rendered for the shared cache always reads from the primary.
+UNSHARED = "?reply=1"
+
+
 def test_a_lagging_replica_serves_readers_while_the_poster_sees_their_comment_at_once(
     demo_cluster, lagging, site
 ):
@@ -105,12 +110,23 @@ def test_a_lagging_replica_serves_readers_while_the_poster_sees_their_comment_at
     # The poster's own next page comes from the primary: their comment is there at once.
     assert body in after_posting.text
     assert "番として投稿しました" in after_posting.text
-    # Everyone else reads from the replica, which has not replayed the comment yet.
-    assert body not in passer_by.get(article_path).text
+    # A page rendered for another reader alone comes from the replica, not replayed yet.
+    assert body not in passer_by.get(article_path + UNSHARED).text
 
     lagging.resume_replay()
     lagging.wait_until_caught_up()
-    assert body in passer_by.get(article_path).text
+    assert body in passer_by.get(article_path + UNSHARED).text
+
+
+def test_a_lagging_replica_never_puts_an_old_page_in_the_shared_cache(demo_cluster, lagging, site):
+    article_path, _title = _newest_article(demo_cluster)
+    body = "共有キャッシュには最新のページだけ"
+
+    _posted(Reader(site.url, "127.1.3.3"), article_path, body)
+    shared = Reader(site.url, "127.1.3.4").get(article_path)
+
+    assert shared.headers["X-Page-Cache"] == "miss"
+    assert body in shared.text, "rendered from the primary, so every reader sees the comment"
 
 
 def test_posts_while_the_replica_lags_are_stored_on_the_primary_and_numbered_in_order(
@@ -181,7 +197,7 @@ def test_editors_and_moderators_see_the_primary_while_readers_see_the_lagging_re
     _posted(Reader(site.url, "127.1.3.21"), article_path, held)
 
     try:
-        reader_page = Reader(site.url, "127.1.3.22").get(article_path).text
+        reader_page = Reader(site.url, "127.1.3.22").get(article_path + UNSHARED).text
         admin_list = editor.get("/admin/articles/article/").text
         preview = editor.get(article_path).text
         queue = editor.get("/moderation/?queue=held").text
@@ -207,7 +223,7 @@ def test_with_the_replica_stopped_pages_are_served_from_the_primary(demo_cluster
 
     replica.stop()
     try:
-        statuses = [reader.get(path).status for path in ["/", article_path] * 4]
+        statuses = [reader.get(path).status for path in ["/", article_path + UNSHARED] * 4]
     finally:
         replica.start()
 
