@@ -16,15 +16,16 @@ What belongs to one reader never goes into the cache:
   is always escaped, so it can never contain a marker.
 """
 
-import contextlib
+import collections
+import dataclasses
 import datetime
 import functools
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -182,21 +183,25 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
             generation_keys = [_generation_key(name) for name in (SITE, *generations(**kwargs))]
             key = _page_key(request, varies_on)
             try:
-                # One round trip: the page as last stored, and the generations it must match.
-                found = cache.get_many([*generation_keys, key])
+                # Every request asks Redis which version of the page is current: a change made
+                # through any node shows at once.
+                version = _current_version(generation_keys)
+                etag = _etag(key, version)
+                if etag in _if_none_match(request):
+                    return _not_modified(etag)
+                entry = _recent_pages.get((key, version))
+                if entry is None:
+                    entry = cache.get(key)
             except CacheUnavailable:
                 return _uncached(view, request, args, kwargs, why="unavailable")
-            version = tuple(found.get(generation_key, 0) for generation_key in generation_keys)
-            etag = _etag(key, version)
-            if etag in _if_none_match(request):
-                return _not_modified(etag)
-            entry = found.get(key)
             status = "hit"
             if entry is None or entry.version != version:
                 status = "miss"
                 entry = _render_for_cache(view, request, args, kwargs, key, version)
                 if isinstance(entry, HttpResponse):
                     return entry  # not a page to share (an error, a redirect)
+            if entry.shared:
+                _recent_pages.keep((key, version), entry)
             response = _shared_response(request, entry, etag)
             response[STATUS_HEADER] = status
             return response
@@ -206,7 +211,54 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
     return decorate
 
 
-@dataclass(frozen=True, slots=True)
+def _current_version(generation_keys) -> tuple:
+    found = cache.get_many(generation_keys)
+    missing = [key for key in generation_keys if key not in found]
+    if missing:
+        # A counter never read before (or lost with a Redis restart) starts from the clock, so a
+        # version is never seen twice and no copy of an older page can pass for the current one.
+        for key in missing:
+            cache.add(key, time.time_ns() // 1000, timeout=None)
+        found.update(cache.get_many(missing))
+    return tuple(found[key] for key in generation_keys)
+
+
+class _RecentPages:
+    """This worker's copies of the pages it served last, by address and version.
+
+    Redis holds the pages every node shares; a page of 100 KB costs a worker more to fetch from
+    there than to serve. The version still comes from Redis on every request, so a copy here is
+    only ever used while it is the current one.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if page.expires_at <= time.time():
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def keep(self, key, page) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+_recent_pages = _RecentPages(size=64)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Page:
     """A stored page: its bytes cut at the markers, and the generations it was rendered at."""
 
@@ -214,6 +266,8 @@ class _Page:
     parts: tuple  # bytes, and (fill name, argument) pairs where a reader's own value goes
     content_type: str
     rendered_at: float
+    expires_at: float = 0.0  # when the page changes by itself (valid_until) or is due anyway
+    shared: bool = True  # False: served to the reader who asked, but stored nowhere
 
     @property
     def per_reader(self) -> bool:
@@ -290,9 +344,13 @@ def _render_for_cache(view, request, args, kwargs, key, version):
     until = getattr(request, "page_valid_until", None)
     if until is not None:
         timeout = min(timeout, int((until - timezone.now()).total_seconds()))
-    if timeout > 0 and not getattr(request, "page_not_shareable", False):
-        with contextlib.suppress(CacheUnavailable):  # served all the same; rendered next time
-            cache.set(key, page, timeout=timeout)
+    if timeout <= 0 or getattr(request, "page_not_shareable", False):
+        return dataclasses.replace(page, shared=False)
+    page = dataclasses.replace(page, expires_at=page.rendered_at + timeout)
+    try:
+        cache.set(key, page, timeout=timeout)
+    except CacheUnavailable:
+        return dataclasses.replace(page, shared=False)  # served all the same; rendered next time
     return page
 
 
