@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 
-from comments.models import Comment, Thread
+from comments.models import Comment, CommentRow, Thread
 from comments.rendering import PAGE_PARAMETER
 
 
@@ -29,7 +29,7 @@ class ThreadPage:
     thread: Thread
     number: int
     page_count: int
-    comments: list[Comment] = field(default_factory=list)
+    comments: list[CommentRow] = field(default_factory=list)
 
     @property
     def has_previous(self):
@@ -64,15 +64,14 @@ def thread_page(article, requested, *, deletion_key=None) -> ThreadPage:
         number = page_count
     first = (number - 1) * settings.COMMENTS_PER_PAGE + 1
     numbered = Comment.objects.for_article(article).listed_or_pending()
+    rows = (
+        numbered.numbered_between(first, first + settings.COMMENTS_PER_PAGE - 1).display_rows()
+        if thread.last_number
+        else []
+    )
     comments = [
         comment
-        for comment in (
-            numbered.numbered_between(first, first + settings.COMMENTS_PER_PAGE - 1)
-            if thread.last_number
-            else ()
-        )
+        for comment in rows
         if not comment.is_pending or comment.was_posted_with(deletion_key)
     ]
-    for comment in comments:
-        comment.article = article  # rendering `>>N` links needs it; saves a query per comment
     return ThreadPage(thread=thread, number=number, page_count=page_count, comments=comments)

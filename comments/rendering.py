@@ -5,6 +5,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# The standard library's, without Django's lazy-string wrapper: called hundreds of times a page.
+from html import escape as _escape
+
 from bleach.linkifier import Linker
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -99,6 +102,7 @@ def thread_items_html(
     """
     labels = ThreadLabels.active()
     messages = messages or {}
+    zone = timezone.get_current_timezone()
     parts = []
     for comment in comments:
         number = comment.number
@@ -112,29 +116,29 @@ def thread_items_html(
         for message in messages.get(number, ()):
             parts.append(
                 f'<p class="message message--{message.level_tag} comment__message" '
-                f'role="status">{escape(message)}</p>'
+                f'role="status">{_escape(str(message))}</p>'
             )
         parts.append(
             f'<p class="comment__meta"><a class="comment__number" href="{comments_url}{number}/"'
-            f' title="{escape(labels.link)}">{number}</a> '
+            f' title="{_escape(labels.link)}">{number}</a> '
         )
         if comment.is_removed:
-            parts.append(f'<span class="comment__removed">{escape(labels.deleted)}</span></p>')
+            parts.append(f'<span class="comment__removed">{_escape(labels.deleted)}</span></p>')
         elif comment.is_hidden:
             notice = labels.hidden_by_reports if comment.is_hidden_by_reports else labels.hidden
-            parts.append(f'<span class="comment__removed">{escape(notice)}</span></p>')
+            parts.append(f'<span class="comment__removed">{_escape(notice)}</span></p>')
         else:
-            local = timezone.localtime(comment.created_at)
+            local = comment.created_at.astimezone(zone)
             parts.append(
-                f'<span class="comment__name">{escape(comment.display_name)}</span> '
+                f'<span class="comment__name">{_escape(comment.display_name)}</span> '
                 f'<time class="comment__time" datetime="{local.isoformat()}">'
                 f"{local:%Y/%m/%d}({labels.weekdays[local.weekday()]}) {local:%H:%M}</time> "
-                f'<span class="comment__poster-id">ID:{escape(comment.poster_id)}</span></p>'
+                f'<span class="comment__poster-id">ID:{_escape(comment.poster_id)}</span></p>'
             )
         if shown:
             if comment.is_pending:
                 parts.append(
-                    f'<p class="comment__pending" role="status">{escape(labels.pending)}</p>'
+                    f'<p class="comment__pending" role="status">{_escape(labels.pending)}</p>'
                 )
             parts.append(f'<div class="comment__body">{comment.body_html}</div>')
             parts.append('<div class="comment__actions">')
@@ -142,19 +146,20 @@ def thread_items_html(
                 parts.append(
                     f'<a class="comment__reply" href="?{PAGE_PARAMETER}={page_number}&amp;'
                     f'reply={number}#comment-form" data-reply="{number}">'
-                    f"{escape(labels.reply)}</a> "
+                    f"{_escape(labels.reply)}</a> "
                 )
             if comment.is_published:
                 parts.append(
                     f'<a class="comment__report" href="{comments_url}{number}/report/" '
-                    f'rel="nofollow">{escape(labels.report)}</a> '
+                    f'rel="nofollow">{_escape(labels.report)}</a> '
                 )
             if number in deletable:
                 parts.append(
                     f'<form class="comment__delete" method="post" '
                     f'action="{comments_url}{number}/delete/">'
-                    f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
-                    f'<button type="submit">{escape(labels.delete)}</button></form>'
+                    '<input type="hidden" name="csrfmiddlewaretoken" '
+                    f'value="{_escape(csrf_token)}">'
+                    f'<button type="submit">{_escape(labels.delete)}</button></form>'
                 )
             parts.append("</div>")
         parts.append("</li>")
