@@ -121,3 +121,27 @@ class CommentFactory(factory.django.DjangoModelFactory):
         thread.save()
         kwargs.setdefault("number", thread.last_number)
         return super()._create(model_class, *args, **kwargs)
+
+
+def thread_of(article, count: int):
+    """`count` published comments on `article` in a few bulk inserts, for tests that need a long
+    thread (10,000 through CommentFactory would take minutes); numbered 1..count."""
+    from comments.models import Comment, Thread
+
+    Comment.objects.bulk_create(
+        (
+            Comment(
+                article=article,
+                number=number,
+                body=f"長いスレッドのコメント{number}",
+                body_html=f"長いスレッドのコメント{number}",
+                poster_id="AbCd1234",
+                poster_hash=f"{number:064x}",
+            )
+            for number in range(1, count + 1)
+        ),
+        batch_size=2000,
+    )
+    Thread.objects.update_or_create(
+        article=article, defaults={"last_number": count, "published_count": count}
+    )

@@ -104,16 +104,21 @@ def test_home_leaves_out_drafts_and_scheduled_articles(client):
     assertNotContains(response, scheduled.title)
 
 
-def test_home_uses_the_same_number_of_queries_for_two_and_ten_articles(client):
-    ArticleFactory.create_batch(2)
-    with CaptureQueriesContext(connection) as with_two:
-        client.get(HOME)
-    ArticleFactory.create_batch(8)
-    with CaptureQueriesContext(connection) as with_ten:
-        response = client.get(HOME)
+@pytest.mark.parametrize("page", [HOME, "/sections/east-asia-plus/"])
+def test_list_pages_cost_at_most_six_queries_with_five_articles_or_fifty(
+    client, section, settings, page
+):
+    settings.ARTICLES_PER_PAGE = 50
+    ArticleFactory.create_batch(5, section=section)
+    with CaptureQueriesContext(connection) as with_five:
+        client.get(page)
+    ArticleFactory.create_batch(45, section=section)
+    with CaptureQueriesContext(connection) as with_fifty:
+        response = client.get(page)
 
-    assert page_text(response).count('class="article-card"') == 10
-    assert len(with_ten) == len(with_two)
+    assert page_text(response).count('class="article-card"') == 50
+    assert len(with_five) <= 6
+    assert len(with_fifty) == len(with_five)
 
 
 # Publication rules
