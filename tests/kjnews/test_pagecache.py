@@ -234,17 +234,17 @@ def test_an_edited_article_shows_at_once_on_its_page_and_in_the_lists(article, c
     assert "見出しを直しました" in Client().get("/").text
 
 
-def test_a_closed_thread_stops_offering_the_form_at_once(article, committed):
-    thread = Thread.objects.create(article=article)
-    assert "comment-form" in Client().get(article.get_absolute_url()).text
+def test_a_thread_closed_in_the_admin_stops_offering_the_form_at_once(article, committed):
+    assert 'id="comment-form"' in Client().get(article.get_absolute_url()).text
+    editor = Client()
+    editor.force_login(EditorFactory())
 
     with committed():
-        Thread.objects.filter(pk=thread.pk).update(is_closed=True)
-        from comments.targets import target_pages_changed
+        editor.post("/admin/comments/thread/add/", {"article": article.pk, "is_closed": "on"})
 
-        target_pages_changed(article)
-
-    assert 'id="comment-form"' not in Client().get(article.get_absolute_url()).text
+    page = Client().get(article.get_absolute_url())
+    assert 'id="comment-form"' not in page.text
+    assert "コメントの受付を終了しました" in page.text
 
 
 def test_a_scheduled_article_appears_on_the_cached_home_page_at_its_time(article):
