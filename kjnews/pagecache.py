@@ -1,10 +1,11 @@
 """Pages for anonymous readers, rendered once and served from the shared cache (Redis).
 
-A page is stored under a key made of its address, the reader's language and the *generations* of
-what it shows: one counter for the whole site (sections, navigation), one for the article lists
-and one per article. A change bumps the counters it touches, after its transaction commits, so
-every node's next request misses and renders the new version at once; nothing is deleted and old
-versions expire on their own.
+A page is stored under its address and the reader's language, together with the *generations* of
+what it shows when it was rendered: one counter for the whole site (sections, navigation), one for
+the article lists and one per article. A change bumps the counters it touches, after its
+transaction commits; every request reads the current counters first, so a page rendered before
+the change is never served after it, through any node. The counters are read before the page's
+data, so a page is never labelled newer than what it shows.
 
 What belongs to one reader never goes into the cache:
 - pages for readers with personal state (a session, e.g. editors and moderators; a flash message;
