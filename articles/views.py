@@ -10,9 +10,9 @@ from articles.models import Article, Section
 from articles.paging import listing_page
 from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
 
-# The comments shown below an article are paged with this parameter (comments.paging); the
-# article's page varies on it. Articles need not know more of comments than that.
-COMMENT_PAGE_PARAMETER = "cpage"
+# The comments shown below an article are paged and ordered with these parameters
+# (comments.paging); the article's page varies on them. Articles need not know more of comments.
+COMMENT_PARAMETERS = ("cpage", "sort")
 
 
 def _page(request, queryset):
@@ -52,7 +52,7 @@ def section_detail(request, slug):
 
 @shared_page(
     generations=lambda slug: [article_generation(slug)],
-    varies_on=(COMMENT_PAGE_PARAMETER,),
+    varies_on=COMMENT_PARAMETERS,
     bypass_on=("reply",),
 )
 def article_detail(request, slug):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import _split_rate, get_usage
 
-from comments.models import Comment, Report
+from comments.models import Comment, Reaction, Report
 from comments.posters import Poster
 from kjnews.cache import CacheUnavailable
 
@@ -41,6 +41,16 @@ def reporting_retry_after(request, poster: Poster) -> int | None:
         group="comments.report",
         rates=settings.COMMENT_REPORT_RATE_LIMITS,
         recent_writes=Report.objects.recent_from_reporter,
+    )
+
+
+def reacting_retry_after(request, poster: Poster) -> int | None:
+    return _retry_after(
+        request,
+        poster,
+        group="comments.react",
+        rates=settings.REACTION_RATE_LIMITS,
+        recent_writes=Reaction.objects.recent_from_poster,
     )
 
 

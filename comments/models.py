@@ -186,11 +186,14 @@ class CommentQuerySet(models.QuerySet):
         placeholders) plus held comments, which only their own posters see (`thread_page`)."""
         return self.filter(status__in=(*Comment.LISTED_STATUSES, Comment.Status.PENDING))
 
-    def display_rows(self) -> list["CommentRow"]:
+    def display_rows(self, *, offset=0, limit=None) -> list["CommentRow"]:
         """The comments as light rows holding only what a thread page shows (and what decides
-        who may delete one)."""
+        who may delete one); `limit` rows from `offset` when given."""
         fields = [field.name for field in dataclasses.fields(CommentRow)]
-        return [CommentRow(*values) for values in self.values_list(*fields)]
+        rows = self.values_list(*fields)
+        if limit is not None:
+            rows = rows[offset : offset + limit]
+        return [CommentRow(*values) for values in rows]
 
     def numbered_between(self, first, last):
         return self.filter(number__gte=first, number__lte=last).order_by("number")
@@ -295,6 +298,11 @@ class Comment(CommentState, models.Model):
     sender_record = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # Readers' reactions (Reaction), counted here so that a page reads them with the comment and
+    # can be ordered by them; kept by `reaction_toggle` only.
+    empathy_count = models.PositiveIntegerField(_("empathy"), default=0, editable=False)
+    insight_count = models.PositiveIntegerField(_("insight"), default=0, editable=False)
+    doubt_count = models.PositiveIntegerField(_("doubt"), default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -308,6 +316,8 @@ class Comment(CommentState, models.Model):
         indexes = [
             models.Index(fields=["poster_hash", "created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # A thread ordered by 共感 (most first).
+            models.Index(fields=["article", "-empathy_count", "number"]),
         ]
         permissions = [("moderate_comment", _("Can moderate comments"))]
 
@@ -340,10 +350,56 @@ class CommentRow(CommentState):
     poster_id: str
     deletion_key_hash: str
     created_at: datetime.datetime
+    empathy_count: int
+    insight_count: int
+    doubt_count: int
 
     Status: typing.ClassVar = Comment.Status
     HoldReason: typing.ClassVar = Comment.HoldReason
     REMOVED_STATUSES: typing.ClassVar = Comment.REMOVED_STATUSES
+
+
+class ReactionQuerySet(models.QuerySet):
+    def recent_from_poster(self, poster_hash, since):
+        return self.filter(poster_hash=poster_hash, created_at__gte=since)
+
+
+class Reaction(models.Model):
+    """One reader's reaction to one comment, Yahoo!ニュース style: each kind once per reader
+    (a second press takes it back). Who reacted is a keyed hash of their address, as for posts."""
+
+    class Kind(models.TextChoices):
+        EMPATHY = "empathy", _("I agree")
+        INSIGHT = "insight", _("Good point")
+        DOUBT = "doubt", _("Hmm")
+
+    COUNT_FIELDS = {
+        Kind.EMPATHY: "empathy_count",
+        Kind.INSIGHT: "insight_count",
+        Kind.DOUBT: "doubt_count",
+    }
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("comment")
+    )
+    kind = models.CharField(_("reaction"), max_length=8, choices=Kind.choices)
+    poster_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("reacted"), default=timezone.now)
+
+    objects = ReactionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "kind", "poster_hash"], name="one_reaction_of_a_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["poster_hash", "created_at"])]
+
+    def __str__(self):
+        return f"{self.comment} {self.get_kind_display()}"
 
 
 class ReportQuerySet(models.QuerySet):

@@ -51,6 +51,34 @@ def comment_html(text: str, comment_url: Callable[[int], str]) -> str:
     return html.replace("\r\n", "\n").replace("\n", "<br>")
 
 
+# The id of the page's one form that every reaction button submits (the buttons' `form`
+# attribute), so a hundred comments need one CSRF token, not a hundred forms.
+REACTION_FORM_ID = "reactions"
+
+
+@dataclass(frozen=True)
+class ReactionButton:
+    kind: str
+    label: str
+    count_attribute: str  # where a comment row keeps its count of this kind
+
+
+def _reaction_buttons(comment, reactions, pressed, labels) -> str:
+    buttons = "".join(
+        f'<button class="reaction reaction--{button.kind}" type="submit" '
+        f'form="{REACTION_FORM_ID}" name="reaction" value="{comment.number}:{button.kind}" '
+        f'aria-pressed="{"true" if (comment.number, button.kind) in pressed else "false"}">'
+        f"{_escape(button.label)} "
+        f'<span class="reaction__count">{getattr(comment, button.count_attribute)}</span>'
+        "</button>"
+        for button in reactions
+    )
+    return (
+        f'<div class="comment__reactions" role="group" aria-label="{_escape(labels.reactions)}">'
+        f"{buttons}</div>"
+    )
+
+
 @dataclass(frozen=True)
 class ThreadLabels:
     """The thread's words in the active language, looked up once per page, not once per comment."""
@@ -63,6 +91,7 @@ class ThreadLabels:
     reply: str
     report: str
     delete: str
+    reactions: str
     weekdays: tuple[str, ...]
 
     @classmethod
@@ -79,6 +108,7 @@ class ThreadLabels:
             reply=gettext("Reply"),
             report=gettext("Report"),
             delete=gettext("Delete"),
+            reactions=gettext("Reactions"),
             weekdays=tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
         )
 
@@ -92,6 +122,8 @@ def thread_items_html(
     deletable: frozenset[int] = frozenset(),
     csrf_token: str = "",
     messages: dict | None = None,
+    reactions: tuple[ReactionButton, ...] = (),
+    pressed: frozenset[tuple[int, str]] = frozenset(),
 ) -> str:
     """The `<li>` of each comment on one page of a thread.
 
@@ -99,6 +131,8 @@ def thread_items_html(
     here, most of a page's time for a hundred comments. Everything a reader wrote is escaped
     (the body was escaped when it was saved, see `comment_html`); `comments_url` is the thread's
     address (`/articles/<slug>/comments/`), which ends each comment's own addresses.
+    `reactions` are the buttons under each published comment (they belong to the page's one
+    reaction form, `REACTION_FORM_ID`); `pressed` the (number, kind) this reader has made.
     """
     labels = ThreadLabels.active()
     messages = messages or {}
@@ -162,5 +196,7 @@ def thread_items_html(
                     f'<button type="submit">{_escape(labels.delete)}</button></form>'
                 )
             parts.append("</div>")
+            if reactions and comment.is_published:
+                parts.append(_reaction_buttons(comment, reactions, pressed, labels))
         parts.append("</li>")
     return "".join(parts)

@@ -2,10 +2,11 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from comments.models import (
     Comment,
     ModerationAction,
     ModerationMode,
+    Reaction,
     Report,
     Thread,
 )
@@ -162,6 +164,57 @@ def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str
         _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
     transaction.on_commit(moderators_notify_if_busy, robust=True)
     return report
+
+
+@dataclass(frozen=True)
+class ReactionResult:
+    number: int
+    kind: str
+    pressed: bool  # whether the reader's reaction of this kind now stands
+    counts: dict[str, int]
+
+
+def reaction_toggle(*, comment: Comment, poster: Poster, kind: str) -> ReactionResult:
+    """A reader's reaction to a published comment, or its withdrawal if they had made it.
+
+    Counted with single-row UPDATEs and kept unique by a constraint, so readers reacting at once
+    never wait for each other. It changes no page's generation: counts on shared pages catch up
+    within `REACTION_COUNTS_MAX_AGE` (kjnews.pagecache, `valid_until`), and the reader who reacted
+    gets pages of their own meanwhile.
+    """
+    if kind not in Reaction.COUNT_FIELDS:
+        raise CommentRejected(_("That is not a reaction."), code="unknown_reaction")
+    if Ban.objects.active_for(poster.hash):
+        raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
+    if not comment.is_published:
+        raise CommentRejected(
+            _("Only comments that readers can see can be reacted to."), code="not_reactable"
+        )
+    count_field = Reaction.COUNT_FIELDS[kind]
+    counts = Comment.objects.filter(pk=comment.pk)
+    with transaction.atomic():
+        withdrawn, _kinds = Reaction.objects.filter(
+            comment=comment, kind=kind, poster_hash=poster.hash
+        ).delete()
+        if withdrawn:
+            counts.filter(**{f"{count_field}__gt": 0}).update(
+                **{count_field: models.F(count_field) - 1}
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    Reaction.objects.create(comment=comment, kind=kind, poster_hash=poster.hash)
+            except IntegrityError:
+                pass  # the same reader's other press got there first: it stands once
+            else:
+                counts.update(**{count_field: models.F(count_field) + 1})
+    current = counts.values(*Reaction.COUNT_FIELDS.values()).get()
+    return ReactionResult(
+        number=comment.number,
+        kind=kind,
+        pressed=not withdrawn,
+        counts={kind: current[field] for kind, field in Reaction.COUNT_FIELDS.items()},
+    )
 
 
 BAN_DURATIONS = {"1d": 1, "7d": 7, "30d": 30, "permanent": None}

@@ -1,19 +1,28 @@
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.forms import CommentForm, ReportForm
-from comments.limits import posting_retry_after, reporting_retry_after, retry_message
+from comments.limits import (
+    posting_retry_after,
+    reacting_retry_after,
+    reporting_retry_after,
+    retry_message,
+)
 from comments.models import Comment
-from comments.paging import comment_location
+from comments.paging import PAGE_PARAMETER, SORT_PARAMETER, comment_location, thread_location
 from comments.posters import deletion_key_new, poster_from_request
 from comments.services import (
     CommentRejected,
     comment_create,
     comment_remove_by_poster,
     comment_report,
+    reaction_toggle,
 )
 from comments.targets import commentable_target, target_page, target_url
 from kjnews.context_processors import INLINE_MESSAGE_TAG
@@ -113,6 +122,44 @@ def comment_post_during_outage(request, slug):
 
 
 comment_post.database_outage = comment_post_during_outage
+
+
+@require_POST
+def comment_react(request, slug):
+    """共感した・なるほど・うーん under a comment: press to react, press again to take it back.
+
+    Without JavaScript the reader comes back to the comment, on a page of their own that shows
+    the new count at once; with it, the page's script asks for JSON and updates the button.
+    """
+    article = commentable_target(slug)
+    number, _colon, kind = request.POST.get("reaction", "").partition(":")
+    comment = get_object_or_404(
+        Comment.objects.for_article(article), number=number if number.isdecimal() else 0
+    )
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    back = thread_location(
+        article,
+        comment.number,
+        sort=request.POST.get(SORT_PARAMETER),
+        page=request.POST.get(PAGE_PARAMETER),
+    )
+    poster = poster_from_request(request)
+    retry_after = reacting_retry_after(request, poster)
+    try:
+        if retry_after:
+            raise CommentRejected(retry_message(retry_after), code="too_often")
+        result = reaction_toggle(comment=comment, poster=poster, kind=kind)
+    except CommentRejected as rejection:
+        if wants_json:
+            status = 429 if rejection.code == "too_often" else 400
+            return JsonResponse({"error": str(rejection.message)}, status=status)
+        _tell(request, messages.ERROR, rejection.message, comment.number)
+        return redirect(back)
+    response = JsonResponse(dataclasses.asdict(result)) if wants_json else redirect(back)
+    mark_page_personal(
+        request, response, article.get_absolute_url(), seconds=settings.REACTION_COUNTS_MAX_AGE
+    )
+    return response
 
 
 @require_GET

@@ -250,6 +250,10 @@ COMMENT_HOLD_LINKS = env.int("COMMENT_HOLD_LINKS", default=2)
 COMMENT_HOLD_AFTER_REMOVAL_DAYS = env.int("COMMENT_HOLD_AFTER_REMOVAL_DAYS", default=7)
 COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
 COMMENT_REPORT_RATE_LIMITS = env.list("COMMENT_REPORT_RATE_LIMITS", default=["5/m", "30/h"])
+# Reactions (共感した・なるほど・うーん) under comments.
+REACTION_RATE_LIMITS = env.list("REACTION_RATE_LIMITS", default=["30/m", "300/h"])
+# How stale reaction counts on shared pages may be; the reader who reacted sees theirs at once.
+REACTION_COUNTS_MAX_AGE = env.int("REACTION_COUNTS_MAX_AGE", default=30)
 MODERATION_NOTIFY_THRESHOLD = env.int("MODERATION_NOTIFY_THRESHOLD", default=10)
 MODERATION_NOTIFY_INTERVAL_MINUTES = env.int("MODERATION_NOTIFY_INTERVAL_MINUTES", default=60)
 # Empty: every active member of the Moderators group with an e-mail address.

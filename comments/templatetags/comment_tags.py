@@ -1,16 +1,27 @@
+import datetime
 import re
 
 from django import template
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from comments.forms import CommentForm
-from comments.models import Comment, Thread
-from comments.paging import PAGE_PARAMETER, comment_permalink, thread_page
-from comments.rendering import thread_items_html
+from comments.models import Comment, Reaction, Thread
+from comments.paging import (
+    EMPATHY,
+    NEWEST,
+    PAGE_PARAMETER,
+    SORT_PARAMETER,
+    comment_permalink,
+    thread_page,
+)
+from comments.posters import poster_from_request
+from comments.rendering import REACTION_FORM_ID, ReactionButton, thread_items_html
 from comments.targets import target_comments_close_at
 from comments.views import DELETION_KEY_COOKIE
 from kjnews.context_processors import INLINE_MESSAGE_TAG
@@ -29,16 +40,15 @@ def comment_section(context, article):
     # awaiting review, delete buttons or confirmations (kjnews.pagecache).
     shared = getattr(request, "renders_shared_page", False)
     deletion_key = None if shared else request.COOKIES.get(DELETION_KEY_COOKIE)
-    page = thread_page(article, request.GET.get(PAGE_PARAMETER), deletion_key=deletion_key)
+    requested_sort = request.GET.get(SORT_PARAMETER)
+    page = thread_page(
+        article,
+        request.GET.get(PAGE_PARAMETER),
+        deletion_key=deletion_key,
+        sort=requested_sort or "",
+    )
     if shared:
-        closes_at = target_comments_close_at(article)
-        if closes_at and closes_at > timezone.now() and not page.thread.is_closed:
-            valid_until(request, closes_at)
-        requested = request.GET.get(PAGE_PARAMETER)
-        if requested not in (None, str(page.number)):
-            # `?cpage=abc` or a page past the end shows another page: sharing it under its own
-            # address would let anyone fill the cache with copies.
-            keep_unshared(request)
+        _share_wisely(request, article, page, requested_sort)
     form = context.get("comment_form") or CommentForm(
         article=article, initial={"body": _reply_prefill(request.GET.get("reply"))}
     )
@@ -52,6 +62,8 @@ def comment_section(context, article):
         deletable=deletable,
         csrf_token=get_token(request) if deletable else "",
         messages={} if shared else _inline_messages(request),
+        reactions=reaction_buttons(),
+        pressed=frozenset() if shared else _pressed(request, page),
     )
     return {
         "request": request,
@@ -62,7 +74,52 @@ def comment_section(context, article):
         "form": form,
         "reviewed_first": page.thread.is_reviewed_first,
         "page_parameter": PAGE_PARAMETER,
+        "sort_parameter": SORT_PARAMETER,
+        "sorts": [
+            ("", _("Oldest first")),
+            (NEWEST, _("Newest first")),
+            (EMPATHY, _("Most agreed")),
+        ],
+        "reaction_form_id": REACTION_FORM_ID,
     }
+
+
+def reaction_buttons() -> tuple[ReactionButton, ...]:
+    """The reaction buttons under each comment, labelled in the active language."""
+    return tuple(
+        ReactionButton(kind=kind, label=label, count_attribute=Reaction.COUNT_FIELDS[kind])
+        for kind, label in Reaction.Kind.choices
+    )
+
+
+def _share_wisely(request, article, page, requested_sort):
+    """What a page rendered for the shared cache needs to stay true for every reader."""
+    closes_at = target_comments_close_at(article)
+    if closes_at and closes_at > timezone.now() and not page.thread.is_closed:
+        valid_until(request, closes_at)
+    if page.comments:
+        # Reactions change no page's generation (a popular comment would throw the page away
+        # for everyone at every press); their counts catch up this often instead.
+        valid_until(
+            request, timezone.now() + datetime.timedelta(seconds=settings.REACTION_COUNTS_MAX_AGE)
+        )
+    requested_page = request.GET.get(PAGE_PARAMETER)
+    if requested_page not in (None, str(page.number)) or requested_sort not in (None, page.sort):
+        # `?cpage=abc`, a page past the end or an unknown order shows another page: sharing it
+        # under its own address would let anyone fill the cache with copies.
+        keep_unshared(request)
+
+
+def _pressed(request, page) -> frozenset[tuple[int, str]]:
+    """The reactions this reader has made on the page's comments (pages for them alone)."""
+    if not page.comments:
+        return frozenset()
+    mine = Reaction.objects.filter(
+        comment__article_id=page.thread.article.pk,
+        comment__number__in=[comment.number for comment in page.comments],
+        poster_hash=poster_from_request(request).hash,
+    )
+    return frozenset(mine.values_list("comment__number", "kind"))
 
 
 def _inline_messages(request):

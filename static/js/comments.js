@@ -47,3 +47,43 @@ document.addEventListener("submit", async (event) => {
     form.submit(); // anything unexpected: let the browser post it the ordinary way
   }
 });
+
+// Reactions without a reload: the same form post, answered in JSON; the button shows the new count
+// and whether this reader's reaction stands. Anything unexpected falls back to the plain post.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[name=reaction]");
+  const form = button && document.getElementById(button.getAttribute("form"));
+  if (!form || !window.fetch) return;
+  event.preventDefault();
+  const body = new FormData(form);
+  body.set("reaction", button.value);
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const answer = await response.json();
+    const group = button.parentElement;
+    group.parentElement.querySelector(".reaction-error")?.remove();
+    if (!response.ok) {
+      const notice = document.createElement("p");
+      notice.className = "message message--error reaction-error";
+      notice.setAttribute("role", "alert");
+      notice.textContent = answer.error;
+      group.after(notice);
+      return;
+    }
+    for (const each of group.querySelectorAll("button[name=reaction]")) {
+      const kind = each.value.split(":")[1];
+      each.querySelector(".reaction__count").textContent = answer.counts[kind];
+    }
+    button.setAttribute("aria-pressed", String(answer.pressed));
+  } catch (error) {
+    form.requestSubmit(button);
+  } finally {
+    button.disabled = false;
+  }
+});
