@@ -187,9 +187,6 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
                 # Every request asks Redis which version of the page is current: a change made
                 # through any node shows at once.
                 version = _current_version(generation_keys)
-                etag = _etag(key, version)
-                if etag in _if_none_match(request):
-                    return _not_modified(etag)
                 entry = _recent_pages.get((key, version))
                 if entry is None:
                     entry = cache.get(key)
@@ -203,6 +200,9 @@ def shared_page(*, generations: Callable[..., list[str]], varies_on=(), bypass_o
                     return entry  # not a page to share (an error, a redirect)
             if entry.shared:
                 _recent_pages.keep((key, version), entry)
+            etag = _etag(key, entry)
+            if etag in _if_none_match(request):
+                return _not_modified(etag)
             response = _shared_response(request, entry, etag)
             response[STATUS_HEADER] = status
             return response
@@ -307,9 +307,10 @@ def valid_until(request, when: datetime.datetime) -> None:
         request.page_valid_until = when
 
 
-def _etag(key, version) -> str:
-    """Names this version of the page, whoever reads it (per-reader values do not count)."""
-    digest = hashlib.sha256(f"{key}{version}".encode()).hexdigest()[:24]
+def _etag(key, page: "_Page") -> str:
+    """Names this rendering of the page, whoever reads it (per-reader values do not count): a
+    new generation or a re-render (reaction counts catching up, say) gives a new one."""
+    digest = hashlib.sha256(f"{key}{page.version}{page.rendered_at}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'
 
 

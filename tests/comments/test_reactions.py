@@ -270,3 +270,18 @@ def test_many_readers_reacting_at_once_are_all_counted_exactly(postgresql_requir
     comment.refresh_from_db()
     assert comment.empathy_count == readers
     assert Reaction.objects.filter(comment=comment).count() == readers
+
+
+def test_a_browser_asking_whether_its_copy_is_current_gets_the_new_counts(article, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.REACTION_COUNTS_MAX_AGE = 1
+    comment = CommentFactory(article=article)
+    reader = Client()
+    first = reader.get(article.get_absolute_url())
+    react(Client(REMOTE_ADDR="198.51.100.9"), comment, "empathy")
+    time.sleep(1.5)
+
+    again = reader.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == HTTPStatus.OK
+    assert shown_count(again.text, comment.number, "empathy") == 1
