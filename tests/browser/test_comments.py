@@ -278,3 +278,59 @@ def test_comments_fit_the_screen_without_sideways_scrolling(
     )
 
     assert widths["scroll"] <= widths["client"], widths
+
+
+def reaction_button(page, number, label):
+    return page.locator(f"#c-{number} .comment__reactions").get_by_role("button", name=label)
+
+
+def test_with_javascript_a_reaction_counts_at_once_without_a_reload(page, article):
+    CommentFactory(article=article, body="よくまとまった記事だと思います。")
+    page.goto(article.get_absolute_url())
+    page.evaluate("window.sameDocument = true")
+
+    reaction_button(page, 1, "共感した").click()
+
+    expect(reaction_button(page, 1, "共感した")).to_have_attribute("aria-pressed", "true")
+    expect(reaction_button(page, 1, "共感した").locator(".reaction__count")).to_have_text("1")
+    assert page.evaluate("window.sameDocument") is True, "the page was reloaded"
+
+    reaction_button(page, 1, "共感した").click()
+
+    expect(reaction_button(page, 1, "共感した")).to_have_attribute("aria-pressed", "false")
+    expect(reaction_button(page, 1, "共感した").locator(".reaction__count")).to_have_text("0")
+
+
+def test_without_javascript_a_reaction_brings_the_reader_back_to_the_comment(new_page, article):
+    for number in range(1, 4):
+        CommentFactory(article=article, body=f"{number}番目のコメントです。")
+    page = new_page(java_script_enabled=False)
+    page.goto(article.get_absolute_url())
+
+    reaction_button(page, 2, "なるほど").click()
+
+    expect(page).to_have_url(re.compile(r"#c-2$"))
+    expect(reaction_button(page, 2, "なるほど")).to_have_attribute("aria-pressed", "true")
+    expect(reaction_button(page, 2, "なるほど").locator(".reaction__count")).to_have_text("1")
+
+
+def test_reactions_can_be_reached_and_pressed_from_the_keyboard(page, article):
+    CommentFactory(article=article, body="キーボードでも押せますか。")
+    page.goto(article.get_absolute_url())
+
+    reaction_button(page, 1, "うーん").focus()
+    page.keyboard.press("Enter")
+
+    expect(reaction_button(page, 1, "うーん")).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_reader_can_switch_the_order_of_the_comments(page, article):
+    for number in range(1, 4):
+        CommentFactory(article=article, body=f"{number}番目のコメントです。")
+    page.goto(article.get_absolute_url())
+
+    page.get_by_role("navigation", name="コメントの並び順").get_by_role(
+        "link", name="新着順"
+    ).click()
+
+    expect(page.locator(".comment-list > li").first).to_have_id("c-3")
