@@ -114,6 +114,30 @@ end
     )
 
 
+def reaction_script(
+    path: str, body_template: str, *, threads: int, rotate_over: int, pause_ms: int
+) -> str:
+    """A form POST whose body names comment `{number}`, walking 1..rotate_over, each connection
+    pausing `pause_ms` between requests (readers react now and then, they do not hammer)."""
+    body_parts = body_template.split("{number}")
+    return (
+        REPORT_LUA
+        + COUNT_STATUSES_LUA
+        + f"""
+local body_parts = {{{", ".join(_lua_string(part) for part in body_parts)}}}
+local rotate_over, thread_count = {rotate_over}, {threads}
+function request()
+  counter = counter + 1
+  local number = ((counter - 1) * thread_count + id - 1) % rotate_over + 1
+  return wrk.format("POST", {_lua_string(path)}, nil, table.concat(body_parts, tostring(number)))
+end
+function delay()
+  return {pause_ms}
+end
+"""
+    )
+
+
 @dataclass
 class LoadResult:
     requests: int = 0

@@ -44,6 +44,8 @@ class Case:
     editor: bool = False  # sent with the logged-in editor's cookies
     expect: int = 200
     only_when_routed: bool = False  # a page that is still to be built: skipped until it resolves
+    # Readers reacting to the thread's comments all through the case, on a second wrk.
+    while_reacting: bool = False
 
 
 ARTICLE_PATH = "/articles/{hot}/"  # the page whose size the floor and static baselines copy
@@ -58,6 +60,13 @@ CASES = [
     Case("section", "/sections/{section}/", baseline="floor", target=0.6),
     Case("article, latest comments (anon, warm)", "/articles/{hot}/", baseline="floor", target=0.6),
     Case("article, comments 1-100 (anon, warm)", "/articles/{hot}/?cpage=1", "get", "floor", 0.6),
+    Case(
+        "article, latest comments (anon, warm, readers reacting)",
+        "/articles/{hot}/",
+        baseline="floor",
+        target=0.6,
+        while_reacting=True,
+    ),
     Case("article, latest comments (anon, cold)", "/articles/{hot}/", "cold", "floor", 0.1),
     Case("article, latest comments (editor)", "/articles/{hot}/", baseline="floor", editor=True),
     Case("comment POST", "/articles/{post}/comments/", "comment", "insert", 0.6, expect=302),
@@ -136,6 +145,7 @@ def bench_environment() -> dict[str, str]:
         "BENCH_BASELINES": "true",
         "COMMENT_RATE_LIMITS": LIFTED_RATE,
         "COMMENT_REPORT_RATE_LIMITS": LIFTED_RATE,
+        "REACTION_RATE_LIMITS": LIFTED_RATE,
         "COMMENT_MIN_FILL_SECONDS": "0",
     }
 
@@ -304,7 +314,10 @@ def case_run(case: Case, bench: Bench) -> Outcome:
         _drive(outcome.url, warm_up_script, headers, bench, seconds=warm_up_seconds)
     before = _stored_counts(bench)
     say(f"{case.name}: {bench.load_settings.seconds} s of wrk")
+    reacting = _reactions_start(bench) if case.while_reacting else None
     outcome.result, output = _drive(outcome.url, script, headers, bench)
+    if reacting is not None:
+        outcome.notes.append(_reactions_finish(reacting))
     _log_write(case, output)
     _after_case(case, bench, outcome, before)
     bench.memory.sample()
@@ -335,6 +348,50 @@ def _drive(url: str, script: str, headers: dict[str, str], bench: Bench, seconds
     ran = load.wrk_run(url, script, settings=settings, headers=headers, work_dir=bench.work_dir)
     servers.wait_until_idle(bench.memory.master_pid)
     return ran
+
+
+# About 20 reactions a second: two connections, each pausing 100 ms between presses.
+REACTING_CONNECTIONS = 2
+REACTING_PAUSE_MS = 100
+
+
+def _reactions_start(bench: Bench) -> subprocess.Popen:
+    """A second wrk pressing 共感した under the hot thread's comments (walking 1..10,000) for as
+    long as the case runs, about 20 times a second: readers reacting while others read."""
+    csrf = urllib.parse.urlencode({"csrfmiddlewaretoken": bench.tokens.csrf_field})
+    script = load.reaction_script(
+        bench.path("/articles/{hot}/comments/reactions/"),
+        f"{csrf}&reaction={{number}}%3Aempathy",
+        threads=1,
+        rotate_over=bench.run_data.hot_comment_count,
+        pause_ms=REACTING_PAUSE_MS,
+    )
+    script_path = bench.work_dir / "reacting.lua"
+    script_path.write_text(script)
+    headers = [
+        "-H",
+        f"Cookie: csrftoken={bench.tokens.csrf_cookie}",
+        "-H",
+        "Content-Type: application/x-www-form-urlencoded",
+    ]
+    command = ["wrk", "-t1", f"-c{REACTING_CONNECTIONS}", f"-d{bench.load_settings.seconds}s"]
+    return subprocess.Popen(
+        [*command, "--timeout", "10s", "-s", str(script_path), *headers, bench.base_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _reactions_finish(reacting: subprocess.Popen) -> str:
+    output, _ = reacting.communicate(timeout=120)
+    result = load.load_result_parse(output)
+    answered = result.statuses.get(302, 0)
+    return (
+        f"{answered} reactions answered 302 during the case "
+        f"({result.requests_per_second:.0f}/s from {REACTING_CONNECTIONS} connections; "
+        f"other answers: {sum(result.statuses.values()) - answered})"
+    )
 
 
 def _log_write(case: Case, output: str) -> None:
