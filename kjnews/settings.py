@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries a request id and every request is logged (kjnews/logs.py).
+    "kjnews.middleware.RequestLogMiddleware",
     "kjnews.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -148,7 +150,10 @@ REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5)
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["kjnews.db.routers.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(1, "kjnews.middleware.ReplicaReadsMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("kjnews.middleware.HealthProbeMiddleware") + 1,
+        "kjnews.middleware.ReplicaReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
@@ -316,9 +321,25 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 )
 
+# One JSON object per line on standard error, with the request's id (kjnews/logs.py); gunicorn's
+# own logs are JSON too (gunicorn.conf.py). Django's loggers write through the same handler
+# instead of its plain-text console, and still mail server errors to ADMINS (none by default).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"json": {"()": "kjnews.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# gunicorn's access log names no client unless this is on (README, What is stored).
+ACCESS_LOG_ADDRESSES = env.bool("ACCESS_LOG_ADDRESSES", default=False)
