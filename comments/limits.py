@@ -92,8 +92,10 @@ def _retry_after(request, counters: list[_Counter], *, rates) -> int | None:
 
 
 def _retry_after_from_cache(request, counters, *, rates) -> int | None:
-    waits = []
+    """Narrowest first, and an attempt refused by one counter is not counted by the wider ones:
+    one reader hammering away must not use up the allowance of the others in their block."""
     for counter in counters:
+        waits = []
         for rate in rates:
             usage = get_usage(
                 request,
@@ -105,7 +107,9 @@ def _retry_after_from_cache(request, counters, *, rates) -> int | None:
             if usage and usage["should_limit"]:
                 # time_left is -1 when the cache itself failed: ask for a minute's patience.
                 waits.append(max(usage["time_left"], 1) if usage["time_left"] >= 0 else 60)
-    return max(waits) if waits else None
+        if waits:
+            return max(waits)
+    return None
 
 
 def _retry_after_from_database(counters, *, rates) -> int | None:

@@ -44,6 +44,18 @@ def test_hopping_across_56s_of_one_48_meets_the_48s_looser_limit(article, ipv6_n
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
+def test_one_reader_refused_again_and_again_does_not_use_up_their_neighbours_allowance(
+    article, ipv6_networks
+):
+    hammering = from_address("2001:db8:d:1::1")
+    for n in range(6):
+        submit(hammering, article, body=f"連投{n}")
+
+    response = submit(from_address("2001:db8:d:2::1"), article, body="同じ /56 の隣人")
+
+    assert response.status_code == HTTPStatus.FOUND
+
+
 def test_a_neighbouring_48_is_not_limited_by_anothers_posts(article, ipv6_networks):
     for line in ["2001:db8:a:100::1", "2001:db8:a:200::1", "2001:db8:a:300::1"]:
         submit(from_address(line), article, body=line)
