@@ -13,7 +13,7 @@ import pytest
 from comments.models import Comment
 from comments.posters import Poster
 from tests.factories import ArticleFactory
-from tests.servers import Gunicorn, Nginx, Reader, RedisServer, site_environment
+from tests.servers import Gunicorn, Nginx, Reader, RedisServer, site_environment, wait_until
 
 POSTER_ID = re.compile(r'<li[^>]*id="c-(\d+)".*?class="comment__poster-id">ID:([^<]+)<', re.S)
 
@@ -157,13 +157,19 @@ def test_nginx_logs_json_without_addresses_naming_requests_as_the_site_does(
     response = nginx.reader("127.1.6.8").get(f"{article.get_absolute_url()}?q=secret-search")
     request_id = response.headers["X-Request-ID"]
 
-    nginx_lines = [json.loads(line) for line in nginx.access_log_path.read_text().splitlines()]
-    [ours] = [line for line in nginx_lines if line["request_id"] == request_id]
+    def logged(text):
+        """The lines naming the request, once written (each server logs after it answered)."""
+        lines = [json.loads(line) for line in text.splitlines()]
+        return [line for line in lines if line.get("request_id") == request_id]
+
+    [ours] = wait_until(
+        lambda: logged(nginx.access_log_path.read_text()), timeout=10, what="nginx's line"
+    )
     assert (ours["path"], ours["status"]) == (article.get_absolute_url(), 200)
-    assert "127.1.6." not in nginx.access_log_path.read_text()
-    assert "secret-search" not in nginx.access_log_path.read_text()
-    site_lines = [json.loads(line) for line in gunicorn.log().splitlines()]
-    assert {line["logger"] for line in site_lines if line.get("request_id") == request_id} == {
-        "kjnews.requests",
-        "gunicorn.access",
-    }
+    site_lines = wait_until(
+        lambda: len(found := logged(gunicorn.log())) == 2 and found, timeout=10, what="2 lines"
+    )
+    assert {line["logger"] for line in site_lines} == {"kjnews.requests", "gunicorn.access"}
+    for log in (nginx.access_log_path.read_text(), gunicorn.log()):
+        assert "127.1.6.8" not in log
+        assert "secret-search" not in log
