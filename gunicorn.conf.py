@@ -20,6 +20,9 @@ max_requests_jitter = 2000
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
+# Both as JSON lines, with no client address unless ACCESS_LOG_ADDRESSES is on
+# (kjnews/gunicorn_logging.py).
+logger_class = "kjnews.gunicorn_logging.GunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

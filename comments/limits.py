@@ -1,14 +1,20 @@
-"""Posting and reporting rate limits per poster.
+"""Posting and reporting rate limits per poster, and looser ones per IPv6 network.
 
 Counted in the shared cache (django-ratelimit over Redis) so every worker and node agrees. When the
 cache is unavailable the same limits are counted from the database instead: the poster's comments
 or reports stored within each window. That count is shared by every node too, and it only misses
 attempts that were refused anyway, so an outage neither blocks readers nor lifts the limits.
+
+A poster is an IPv4 address or an IPv6 /64. One person's line often holds a /56 or a /48, so an
+IPv6 poster is also counted per /56 and per /48, against the same limits multiplied by
+RATE_LIMIT_IPV6_NETWORK_FACTORS (4 and 16 by default). The database stores only the /48's hash
+beside each write, so while Redis is down the /64 and /48 limits hold and the /56 one does not.
 """
 
 import datetime
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -17,82 +23,127 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import _split_rate, get_usage
 
 from comments.models import Comment, Reaction, Report
-from comments.posters import Poster
+from comments.posters import IPV6_REPORTER_PREFIX, Poster
 from kjnews.cache import CacheUnavailable
 
-# The poster's stored writes since a moment: what the database fallback counts.
+# Stored writes under one hash since a moment: what the database fallback counts.
 RecentWrites = Callable[[str, datetime.datetime], QuerySet]
+
+
+@dataclass(frozen=True)
+class _Counter:
+    """One thing counted against the limits: the poster, or one of their wider networks."""
+
+    group: str
+    key: str
+    factor: int
+    # The same count from stored writes while the cache is down; None: not stored.
+    stored: RecentWrites | None
 
 
 def posting_retry_after(request, poster: Poster) -> int | None:
     return _retry_after(
         request,
-        poster,
-        group="comments.post",
+        _counters(
+            "comments.post",
+            poster,
+            by_poster=Comment.objects.recent_from_poster,
+            by_network=Comment.objects.recent_from_network,
+        ),
         rates=settings.COMMENT_RATE_LIMITS,
-        recent_writes=Comment.objects.recent_from_poster,
     )
 
 
 def reporting_retry_after(request, poster: Poster) -> int | None:
     return _retry_after(
         request,
-        poster,
-        group="comments.report",
+        _counters(
+            "comments.report",
+            poster,
+            by_poster=Report.objects.recent_from_reporter,
+            by_network=Report.objects.recent_from_network,
+        ),
         rates=settings.COMMENT_REPORT_RATE_LIMITS,
-        recent_writes=Report.objects.recent_from_reporter,
     )
 
 
 def reacting_retry_after(request, poster: Poster) -> int | None:
+    # Reactions keep no network hash: while Redis is down, only the poster's own count holds.
     return _retry_after(
         request,
-        poster,
-        group="comments.react",
+        _counters(
+            "comments.react",
+            poster,
+            by_poster=Reaction.objects.recent_from_poster,
+            by_network=None,
+        ),
         rates=settings.REACTION_RATE_LIMITS,
-        recent_writes=Reaction.objects.recent_from_poster,
     )
 
 
-def _retry_after(request, poster, *, group, rates, recent_writes) -> int | None:
+def _counters(group, poster, *, by_poster, by_network) -> list[_Counter]:
+    counters = [_Counter(group, poster.hash, 1, by_poster)]
+    if poster.is_ipv6:
+        for prefixlen, factor in settings.RATE_LIMIT_IPV6_NETWORK_FACTORS.items():
+            if factor > 0:
+                stored = by_network if prefixlen == IPV6_REPORTER_PREFIX else None
+                key = poster.wider_network_hash(prefixlen)
+                counters.append(_Counter(f"{group}/{prefixlen}", key, factor, stored))
+    return counters
+
+
+def _scaled(rate: str, factor: int) -> tuple[int, int]:
+    limit, period = _split_rate(rate)
+    return limit * factor, period
+
+
+def _retry_after(request, counters: list[_Counter], *, rates) -> int | None:
     """Count this attempt; return the seconds to wait when any of the limits is exceeded."""
     try:
-        return _retry_after_from_cache(request, poster, group=group, rates=rates)
+        return _retry_after_from_cache(request, counters, rates=rates)
     except CacheUnavailable:
-        return _retry_after_from_database(poster, rates=rates, recent_writes=recent_writes)
+        return _retry_after_from_database(counters, rates=rates)
 
 
-def _retry_after_from_cache(request, poster, *, group, rates) -> int | None:
-    waits = []
-    for rate in rates:
-        usage = get_usage(
-            request,
-            group=group,
-            key=lambda _group, _request: poster.hash,
-            rate=rate,
-            increment=True,
-        )
-        if usage and usage["should_limit"]:
-            # time_left is -1 when the cache itself failed: ask for a minute's patience.
-            waits.append(max(usage["time_left"], 1) if usage["time_left"] >= 0 else 60)
-    return max(waits) if waits else None
+def _retry_after_from_cache(request, counters, *, rates) -> int | None:
+    """Narrowest first, and an attempt refused by one counter is not counted by the wider ones:
+    one reader hammering away must not use up the allowance of the others in their block."""
+    for counter in counters:
+        waits = []
+        for rate in rates:
+            usage = get_usage(
+                request,
+                group=counter.group,
+                key=lambda _group, _request, key=counter.key: key,
+                rate=_scaled(rate, counter.factor),
+                increment=True,
+            )
+            if usage and usage["should_limit"]:
+                # time_left is -1 when the cache itself failed: ask for a minute's patience.
+                waits.append(max(usage["time_left"], 1) if usage["time_left"] >= 0 else 60)
+        if waits:
+            return max(waits)
+    return None
 
 
-def _retry_after_from_database(poster, *, rates, recent_writes: RecentWrites) -> int | None:
-    """The same limits as sliding windows over what the poster has stored."""
+def _retry_after_from_database(counters, *, rates) -> int | None:
+    """The same limits as sliding windows over what the poster (or their network) stored."""
     now = timezone.now()
     waits = []
-    for rate in rates:
-        limit, period = _split_rate(rate)
-        window = datetime.timedelta(seconds=period)
-        newest = list(
-            recent_writes(poster.hash, now - window)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:limit]
-        )
-        if len(newest) >= limit:
-            # Another write is allowed once the limit-th newest one has left the window.
-            waits.append(max(1, math.ceil((newest[-1] + window - now).total_seconds())))
+    for counter in counters:
+        if counter.stored is None:
+            continue
+        for rate in rates:
+            limit, period = _scaled(rate, counter.factor)
+            window = datetime.timedelta(seconds=period)
+            newest = list(
+                counter.stored(counter.key, now - window)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)[:limit]
+            )
+            if len(newest) >= limit:
+                # Another write is allowed once the limit-th newest one has left the window.
+                waits.append(max(1, math.ceil((newest[-1] + window - now).total_seconds())))
     return max(waits) if waits else None
 
 

@@ -201,6 +201,9 @@ class CommentQuerySet(models.QuerySet):
     def recent_from_poster(self, poster_hash, since):
         return self.filter(poster_hash=poster_hash, created_at__gte=since)
 
+    def recent_from_network(self, network_hash, since):
+        return self.filter(poster_network_hash=network_hash, created_at__gte=since)
+
 
 class CommentState:
     """What a comment's stored state means: shared by `Comment` and by the light `CommentRow`s a
@@ -289,6 +292,9 @@ class Comment(CommentState, models.Model):
         db_index=True,
         help_text=_("Keyed hash of the network address: rate limits, duplicates and bans."),
     )
+    # Keyed hash of the poster's network (IPv4: the address, IPv6: its /48): the posting limits
+    # per network count it while Redis is down.
+    poster_network_hash = models.CharField(max_length=64, blank=True, editable=False)
     hold_reason = models.CharField(
         _("why held or hidden"), max_length=16, choices=HoldReason.choices, blank=True
     )
@@ -315,6 +321,7 @@ class Comment(CommentState, models.Model):
         ]
         indexes = [
             models.Index(fields=["poster_hash", "created_at"]),
+            models.Index(fields=["poster_network_hash", "created_at"]),
             models.Index(fields=["status", "created_at"]),
             # A thread ordered by 共感 (most first).
             models.Index(fields=["article", "-empathy_count", "number"]),
@@ -406,6 +413,22 @@ class ReportQuerySet(models.QuerySet):
     def recent_from_reporter(self, reporter_hash, since):
         return self.filter(reporter_hash=reporter_hash, created_at__gte=since)
 
+    def recent_from_network(self, network_hash, since):
+        return self.filter(reporter_network_hash=network_hash, created_at__gte=since)
+
+    def reporter_count(self) -> int:
+        """How many people these reports come from: one per reporter network, so one person
+        reporting from many addresses of their block counts once. A report whose hashes were
+        purged counts on its own."""
+        return self.aggregate(
+            count=models.Count(
+                "reporter_network_hash",
+                distinct=True,
+                filter=~models.Q(reporter_network_hash=""),
+            )
+            + models.Count("pk", filter=models.Q(reporter_network_hash=""))
+        )["count"]
+
     def open_comment_count(self) -> int:
         """How many comments have reports awaiting a decision: counted in the reports table
         (its comment/resolved index), however many comments the site holds."""
@@ -428,6 +451,9 @@ class Report(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     reporter_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Keyed hash of the reporter's network (IPv4: the address, IPv6: its /48): a comment is
+    # hidden by reports from enough distinct networks.
+    reporter_network_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("reported"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
@@ -448,6 +474,7 @@ class Report(models.Model):
             models.Index(fields=["comment", "resolved_at"]),
             # Counting a reader's recent reports: the rate limit's fallback while Redis is down.
             models.Index(fields=["reporter_hash", "created_at"]),
+            models.Index(fields=["reporter_network_hash", "created_at"]),
         ]
 
     def __str__(self):

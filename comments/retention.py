@@ -1,9 +1,10 @@
 """Forgetting who posted: personal data is kept only as long as moderation needs it.
 
-After PERSONAL_DATA_RETENTION_DAYS a comment loses its poster hash, its encrypted sender record
-and its deletion-key hash, and a report loses its reporter hash; the comment and the report
-themselves stay, so threads keep their numbers and the moderation log keeps its meaning. Bans are
-kept while they are in force and deleted once they have been over for the same period.
+After PERSONAL_DATA_RETENTION_DAYS a comment loses its poster and network hashes, its encrypted
+sender record and its deletion-key hash, and a report loses its reporter and network hashes; the
+comment and the report themselves stay, so threads keep their numbers and the moderation log
+keeps its meaning. Bans are kept while they are in force and deleted once they have been over for
+the same period.
 """
 
 import datetime
@@ -16,7 +17,13 @@ from django.utils import timezone
 from comments.models import Ban, Comment, Report
 
 BATCH_SIZE = 5000
-COMMENT_PERSONAL_FIELDS = ("poster_hash", "sender_record", "deletion_key_hash")
+COMMENT_PERSONAL_FIELDS = (
+    "poster_hash",
+    "poster_network_hash",
+    "sender_record",
+    "deletion_key_hash",
+)
+REPORT_PERSONAL_FIELDS = ("reporter_hash", "reporter_network_hash")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,13 @@ def _in_batches(queryset: models.QuerySet, *, batch_size: int, **changes) -> int
         last_pk = pks[-1]
 
 
+def _any_set(fields) -> models.Q:
+    has_personal_data = models.Q()
+    for field in fields:
+        has_personal_data |= ~models.Q(**{field: ""})
+    return has_personal_data
+
+
 def personal_data_purge(
     *,
     retention_days: int | None = None,
@@ -63,11 +77,8 @@ def personal_data_purge(
         raise ValueError(f"the retention period must be at least one day, not {days}")
     cutoff = timezone.now() - datetime.timedelta(days=days)
 
-    has_personal_data = models.Q()
-    for field in COMMENT_PERSONAL_FIELDS:
-        has_personal_data |= ~models.Q(**{field: ""})
-    comments = Comment.objects.filter(has_personal_data, created_at__lt=cutoff)
-    reports = Report.objects.filter(created_at__lt=cutoff).exclude(reporter_hash="")
+    comments = Comment.objects.filter(_any_set(COMMENT_PERSONAL_FIELDS), created_at__lt=cutoff)
+    reports = Report.objects.filter(_any_set(REPORT_PERSONAL_FIELDS), created_at__lt=cutoff)
     bans = Ban.objects.filter(expires_at__lt=cutoff)
 
     if dry_run:
@@ -77,7 +88,9 @@ def personal_data_purge(
     cleared_comments = _in_batches(
         comments, batch_size=batch_size, **dict.fromkeys(COMMENT_PERSONAL_FIELDS, "")
     )
-    cleared_reports = _in_batches(reports, batch_size=batch_size, reporter_hash="")
+    cleared_reports = _in_batches(
+        reports, batch_size=batch_size, **dict.fromkeys(REPORT_PERSONAL_FIELDS, "")
+    )
     with transaction.atomic():
         deleted_bans, _per_model = bans.delete()
     return PurgeResult(

@@ -107,6 +107,7 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
         hold_reason=hold_reason,
         poster_id=poster.id_for(article.pk, timezone.localdate(now)),
         poster_hash=poster.hash,
+        poster_network_hash=poster.network_hash,
         deletion_key_hash=deletion_key_hash(
             deletion_key, article_id=article.pk, number=thread.last_number
         ),
@@ -141,7 +142,8 @@ def comment_remove_by_poster(*, comment: Comment, deletion_key: str | None) -> C
 
 @transaction.atomic
 def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str = "") -> Report:
-    """A reader's flag. Enough distinct flags hide the comment until a moderator decides."""
+    """A reader's flag. Open flags from enough distinct reporter networks hide the comment until
+    a moderator decides."""
     if Ban.objects.active_for(reporter.hash):
         raise CommentRejected(NEUTRAL_REFUSAL, code="banned")
     comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
@@ -155,11 +157,15 @@ def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str
             _("You have already reported this comment. Thank you."), code="duplicate_report"
         )
     report = Report.objects.create(
-        comment=comment, reason=reason, note=note.strip(), reporter_hash=reporter.hash
+        comment=comment,
+        reason=reason,
+        note=note.strip(),
+        reporter_hash=reporter.hash,
+        reporter_network_hash=reporter.network_hash,
     )
     thread = Thread.objects.with_section_policy().get(article_id=comment.article_id)
-    open_reports = comment.reports.filter(resolved_at__isnull=True).count()
-    if open_reports >= thread.report_threshold_in_effect():
+    reporters = comment.reports.filter(resolved_at__isnull=True).reporter_count()
+    if reporters >= thread.report_threshold_in_effect():
         _set_status([comment], Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.REPORTS)
         _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
     transaction.on_commit(moderators_notify_if_busy, robust=True)

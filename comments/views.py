@@ -32,6 +32,15 @@ from kjnews.views import render_standalone
 DELETION_KEY_COOKIE = "kj_deletion_key"
 
 
+def _unidentified_message():
+    # The reader's address could not be told behind our proxies (kjnews.proxies): nothing can be
+    # counted against them, so nothing is accepted from them.
+    return _(
+        "Your connection could not be identified, so this could not be sent. "
+        "Please try again later."
+    )
+
+
 def _tell(request, level, text, number):
     """A confirmation shown beside comment `number`, where the redirect lands the reader."""
     messages.add_message(request, level, text, extra_tags=f"{INLINE_MESSAGE_TAG} c-{number}")
@@ -47,6 +56,10 @@ def comment_post(request, slug):
     article = commentable_target(slug)
     form = CommentForm(request.POST, article=article)
     poster = poster_from_request(request)
+    if poster is None:
+        form.full_clean()
+        form.add_error(None, _unidentified_message())
+        return _form_again(request, article, form, status=400)
     retry_after = posting_retry_after(request, poster)
     if retry_after:
         form.full_clean()
@@ -192,8 +205,11 @@ def comment_report_form(request, slug, number):
     status = 200
     if request.method == "POST":
         reporter = poster_from_request(request)
-        retry_after = reporting_retry_after(request, reporter)
-        if retry_after:
+        if reporter is None:
+            form.full_clean()
+            form.add_error(None, _unidentified_message())
+            status = 400
+        elif retry_after := reporting_retry_after(request, reporter):
             form.full_clean()
             form.add_error(None, retry_message(retry_after))
             status = 429

@@ -1,12 +1,16 @@
 import functools
 import logging
+import time
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from kjnews.db import replica_reads
+from kjnews.logs import REQUEST_ID_HEADER, request_id_or_new, request_id_var
+from kjnews.proxies import peer_is_trusted, warn_if_proxy_unconfigured
 from kjnews.views import (
     DATABASE_OUTAGES,
     RETRY_AFTER_SECONDS,
@@ -17,7 +21,55 @@ from kjnews.views import (
 )
 
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("kjnews.requests")
 PROBES = {"/healthz": liveness, "/readyz": readiness}
+
+
+class RequestLogMiddleware:
+    """Gives each request an id and writes one line when it is answered (kjnews.logs).
+
+    The id is the one a trusted proxy sent in X-Request-ID when it is a plain token (nginx's
+    $request_id), so the proxy's log and ours name a request alike; otherwise a new one. It is
+    sent back in the same header, and every record logged meanwhile carries it. The line holds
+    the method, the path without its query string (which may hold what a reader searched for),
+    the status and the duration; never an address, a cookie or another header. Probes are
+    logged at DEBUG, so a balancer's checks do not fill the log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # The id stays set until the response is closed, so Django's own line about the request
+        # ("Not Found: …", logged after the middleware) and gunicorn's access line carry it too.
+        request_finished.connect(_request_id_forget, dispatch_uid="kjnews.request_id")
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        offered = request.META.get("HTTP_X_REQUEST_ID") if peer_is_trusted(request) else None
+        request.request_id = request_id_or_new(offered)
+        request_id_var.set(request.request_id)
+        warn_if_proxy_unconfigured(request)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        request_logger.log(
+            logging.DEBUG if request.path_info in PROBES else logging.INFO,
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            },
+        )
+        return response
+
+
+def _request_id_forget(**kwargs):
+    request_id_var.set("")
 
 
 class CookieLanguageMiddleware:

@@ -4,6 +4,7 @@ Every variable read here is listed with its default in README.md.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries a request id and every request is logged (kjnews/logs.py).
+    "kjnews.middleware.RequestLogMiddleware",
     "kjnews.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -147,7 +150,10 @@ REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5)
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["kjnews.db.routers.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(1, "kjnews.middleware.ReplicaReadsMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("kjnews.middleware.HealthProbeMiddleware") + 1,
+        "kjnews.middleware.ReplicaReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every gunicorn worker and node (rate limits must agree across them): Redis.
@@ -242,8 +248,28 @@ COMMENT_MIN_FILL_SECONDS = env.float("COMMENT_MIN_FILL_SECONDS", default=3)
 COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=24 * 3600)
 # Keys poster hashes and poster IDs. Its own secret, so rotating SECRET_KEY does not lift bans.
 POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default=SECRET_KEY)
-# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Our own proxies (nginx, a CDN's ranges), as networks or addresses: X-Forwarded-For is read only
+# when one of them connects, from the right and past them (kjnews/proxies.py). Empty: the header
+# is ignored and the connecting address is the reader's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        _proxy_network = ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network such as 10.0.0.0/24."
+        ) from None
+    if _proxy_network.prefixlen == 0:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} trusts every address, so anyone could choose the "
+            "address they post from. List your proxies' own addresses or networks."
+        )
+# IPv6 readers are limited per /64 (one line) and, with limits this many times looser, per /56
+# and per /48, the blocks a home or office line gets (comments/limits.py). 0 turns one off.
+RATE_LIMIT_IPV6_NETWORK_FACTORS = {
+    56: env.int("RATE_LIMIT_IPV6_56_FACTOR", default=4),
+    48: env.int("RATE_LIMIT_IPV6_48_FACTOR", default=16),
+}
 
 # Moderation (README lists each with its meaning).
 COMMENT_HOLD_LINKS = env.int("COMMENT_HOLD_LINKS", default=2)
@@ -299,9 +325,25 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 )
 
+# One JSON object per line on standard error, with the request's id (kjnews/logs.py); gunicorn's
+# own logs are JSON too (gunicorn.conf.py). Django's loggers write through the same handler
+# instead of its plain-text console, and still mail server errors to ADMINS (none by default).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"json": {"()": "kjnews.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# gunicorn's access log names no client unless this is on (README, What is stored).
+ACCESS_LOG_ADDRESSES = env.bool("ACCESS_LOG_ADDRESSES", default=False)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the services KJ News needs answer, starting installed ones that are stopped, and says
-# exactly what is missing otherwise. Source it for the functions, or run: services.sh redis|postgres|chromium
+# exactly what is missing otherwise. Source it for the functions, or run: services.sh redis|postgres|chromium|nginx
 # Each ensure_* function exports the URL it settled on (CACHE_URL, DATABASE_URL).
 
 services_say() { printf 'services: %s\n' "$*" >&2; }
@@ -113,6 +113,18 @@ ensure_swift() {
     && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       swift-proxy swift-account swift-container swift-object memcached; } >>"$log" 2>&1 \
     || services_fail "could not install Swift (see $log); as root: apt-get install swift-proxy swift-account swift-container swift-object memcached"
+}
+
+# Debian's nginx, for the tests that run deploy/nginx/kjnews.conf in front of gunicorn. The tests
+# start nginx themselves on free loopback ports; the system's own nginx service is not used.
+ensure_nginx() {
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] && return 0
+  local log=${1:-/tmp/kjnews-apt.log}
+  services_say "installing Debian's nginx for the reverse-proxy tests (log: $log)"
+  { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      nginx; } >>"$log" 2>&1 \
+    || services_fail "could not install nginx (see $log); as root: apt-get install nginx"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

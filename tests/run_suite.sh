@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole suite against real services: PostgreSQL, Redis, headless Chromium and an S3 store
-# (and the naughty-string list from npm).
+# Runs the whole suite against real services: PostgreSQL, Redis, headless Chromium, an S3 store and
+# nginx (and the naughty-string list from npm).
 # Uses what is running, starts what is installed but stopped, says what is missing (scripts/services.sh).
 # Usage: tests/run_suite.sh VENV [pytest arguments]
 set -uo pipefail
@@ -16,6 +16,7 @@ SERVICES_PYTHON="$venv/bin/python"
 source scripts/services.sh
 ensure_chromium "$TEST_OUTPUT_DIR/apt.log"
 ensure_swift "$TEST_OUTPUT_DIR/apt.log"
+ensure_nginx "$TEST_OUTPUT_DIR/apt.log"
 ensure_postgres
 ensure_redis "redis://127.0.0.1:6379/1"
 ensure_naughty_strings tests/naughty "$TEST_OUTPUT_DIR/npm.log"

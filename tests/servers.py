@@ -12,13 +12,14 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from email.message import Message
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPSConnection
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -499,6 +500,136 @@ class SwiftS3Server:
         self.stop()
 
 
+NGINX_SITE = ROOT / "deploy" / "nginx" / "kjnews.conf"
+
+
+class Nginx:
+    """Debian's nginx running deploy/nginx/kjnews.conf itself in front of `upstream_port`.
+
+    Only what ties the file to a production machine changes, each change checked to apply once
+    so the file cannot drift from what is tested: its ports (a free loopback port for HTTP and
+    one for HTTPS, no IPv6 listeners), the certificate (a self-signed one made with openssl for
+    127.0.0.1), the log folder and the upstream. nginx runs in the foreground as the test's own
+    process, with its pid file, temporary files and logs in a folder of its own."""
+
+    def __init__(self, upstream_port: int, *, workdir: Path):
+        self.upstream_port = upstream_port
+        self.workdir = workdir
+        self.http_port = free_port()
+        self.tls_port = free_port()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.tls_port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def access_log_path(self) -> Path:
+        return self.workdir / "log" / "kjnews.access.log"
+
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.workdir / "tls" / "fullchain.pem"))
+
+    def reader(self, address: str) -> "Reader":
+        return Reader(self.url, address=address, tls=self.tls_context())
+
+    def _site(self) -> str:
+        site = NGINX_SITE.read_text()
+        changes = [
+            ("    listen 80;\n", f"    listen 127.0.0.1:{self.http_port};\n"),
+            ("    listen [::]:80;\n", ""),
+            ("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{self.tls_port} ssl http2;\n"),
+            ("    listen [::]:443 ssl http2;\n", ""),
+            ("    server 127.0.0.1:8000;\n", f"    server 127.0.0.1:{self.upstream_port};\n"),
+        ]
+        for old, new in changes:
+            if site.count(old) != 1:
+                raise AssertionError(f"{NGINX_SITE} should hold {old.strip()!r} exactly once")
+            site = site.replace(old, new)
+        replacements = [
+            ("/etc/letsencrypt/live/kjnews.example/", f"{self.workdir}/tls/", 2),
+            ("/var/log/nginx/", f"{self.workdir}/log/", 3),
+        ]
+        for old, new, count in replacements:
+            if site.count(old) != count:
+                raise AssertionError(f"{NGINX_SITE} should name {old} {count} times")
+            site = site.replace(old, new)
+        return site
+
+    def _certificate(self):
+        tls = self.workdir / "tls"
+        tls.mkdir()
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+    def start(self) -> "Nginx":
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise RuntimeError("nginx is not installed: apt-get install nginx")
+        for folder in ("log", "logs", "temp"):
+            (self.workdir / folder).mkdir(parents=True, exist_ok=True)
+        self._certificate()
+        (self.workdir / "kjnews.conf").write_text(self._site())
+        temp = self.workdir / "temp"
+        # As root nginx's workers would switch to nobody, who cannot enter the test's folders.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (self.workdir / "nginx.conf").write_text(
+            f"{user}daemon off;\nworker_processes 1;\npid {self.workdir}/nginx.pid;\n"
+            f"error_log {self.workdir}/log/error.log warn;\n"
+            "events { worker_connections 256; }\n"
+            "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+            f"  client_body_temp_path {temp}/body;\n  proxy_temp_path {temp}/proxy;\n"
+            f"  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n"
+            f"  scgi_temp_path {temp}/scgi;\n"
+            f"  include {self.workdir}/kjnews.conf;\n}}\n"
+        )
+        output = (self.workdir / "log" / "nginx.out").open("ab")
+        self.process = subprocess.Popen(
+            [binary, "-c", str(self.workdir / "nginx.conf"), "-p", str(self.workdir)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        output.close()
+        wait_until(self._answers, timeout=20, what=f"nginx on port {self.tls_port}")
+        return self
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            log = (self.workdir / "log" / "nginx.out").read_text(errors="replace")
+            raise RuntimeError(f"nginx exited:\n{log[-3000:]}")
+        with contextlib.suppress(OSError):
+            return Reader(self.url, tls=self.tls_context(), timeout=5).get("/healthz").status == 200
+        return False
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 @dataclass
 class Response:
     status: int
@@ -530,20 +661,36 @@ class Reader:
     address: str = "127.0.0.1"
     timeout: float = 60
     cookies: dict[str, str] = field(default_factory=dict)
+    # For an https:// base URL: the context that trusts its certificate.
+    tls: ssl.SSLContext | None = None
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, fields: dict[str, str]) -> Response:
+    def post(self, path: str, fields: dict[str, str], headers: dict[str, str] | None = None):
         body = urlencode(fields).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        # A browser names the page's origin on every form post (Django checks it over HTTPS).
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.base_url,
+            **(headers or {}),
+        }
         return self.request("POST", path, body=body, headers=headers)
 
     def request(self, method, path, *, body=None, headers=None) -> Response:
         split = urlsplit(self.base_url)
-        connection = HTTPConnection(
-            split.hostname, split.port, timeout=self.timeout, source_address=(self.address, 0)
-        )
+        if split.scheme == "https":
+            connection = HTTPSConnection(
+                split.hostname,
+                split.port,
+                timeout=self.timeout,
+                source_address=(self.address, 0),
+                context=self.tls,
+            )
+        else:
+            connection = HTTPConnection(
+                split.hostname, split.port, timeout=self.timeout, source_address=(self.address, 0)
+            )
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -568,9 +715,11 @@ class Reader:
             "started": page.hidden_field("started"),
         }
 
-    def post_comment(self, article_path: str, form: dict[str, str], *, body: str, name=""):
+    def post_comment(
+        self, article_path: str, form: dict[str, str], *, body: str, name="", headers=None
+    ):
         fields = {**form, "name": name, "body": body, "website": ""}
-        return self.post(article_path.rstrip("/") + "/comments/", fields)
+        return self.post(article_path.rstrip("/") + "/comments/", fields, headers=headers)
 
 
 def readers(base_url: str, count: int) -> list[Reader]:

@@ -1,8 +1,8 @@
 """The moderators' review screen in a real browser: readers report, a moderator restores, bans, and
 clears a queue from the keyboard.
 
-Readers are told apart by address. The live server sees 127.0.0.1 for every context, so these tests
-put the site behind one trusted proxy and give each reader's browser its own X-Forwarded-For.
+Readers are told apart by address. The live server sees the loopback address for every context, so
+these tests trust it as a proxy and give each reader's browser its own X-Forwarded-For.
 """
 
 import datetime
@@ -27,7 +27,7 @@ LONG_URL = "https://news.example.com/world/asia/2026/05/01/" + "very-long-path-s
 
 @pytest.fixture(autouse=True)
 def _behind_one_proxy(settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32", "::1/128"]
     settings.COMMENT_MIN_FILL_SECONDS = 0
 
 

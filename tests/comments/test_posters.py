@@ -1,9 +1,10 @@
 import datetime
+import ipaddress
 
 import pytest
 from django.test import RequestFactory
 
-from comments.posters import Poster, client_address, deletion_key_hash
+from comments.posters import Poster, deletion_key_hash, poster_from_request
 
 
 def request_from(remote_addr, forwarded_for=None):
@@ -13,44 +14,41 @@ def request_from(remote_addr, forwarded_for=None):
     return RequestFactory().post("/", **meta)
 
 
-def test_without_proxies_the_forwarded_header_is_ignored(settings):
-    settings.TRUSTED_PROXY_COUNT = 0
+def test_behind_a_trusted_proxy_the_poster_is_the_address_it_saw(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
 
-    assert client_address(request_from("198.51.100.4", "203.0.113.9")) == "198.51.100.4"
+    poster = poster_from_request(request_from("10.0.0.2", "1.2.3.4, 203.0.113.9"))
 
-
-def test_behind_one_proxy_the_address_it_saw_is_used(settings):
-    settings.TRUSTED_PROXY_COUNT = 1
-
-    request = request_from("10.0.0.2", "203.0.113.9")
-
-    assert client_address(request) == "203.0.113.9"
+    assert (poster.address, poster.sender) == ("203.0.113.9", "203.0.113.9")
 
 
-def test_a_client_cannot_spoof_its_address_by_sending_its_own_forwarded_header(settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+def test_ipv6_addresses_count_as_their_64_network_and_keep_the_full_sender_address():
+    first = poster_from_request(request_from("2001:db8:1:2:aaaa::1"))
+    second = poster_from_request(request_from("2001:db8:1:2:bbbb::9"))
 
-    # The client wrote "1.2.3.4"; our proxy appended the address it really saw.
-    request = request_from("10.0.0.2", "1.2.3.4, 203.0.113.9")
-
-    assert client_address(request) == "203.0.113.9"
-
-
-def test_with_two_proxies_the_outer_proxy_entry_is_used(settings):
-    settings.TRUSTED_PROXY_COUNT = 2
-
-    request = request_from("10.0.0.3", "1.2.3.4, 203.0.113.9, 10.0.0.2")
-
-    assert client_address(request) == "203.0.113.9"
+    assert first.address == second.address == "2001:db8:1:2::"
+    assert first.hash == second.hash
+    assert first.sender == "2001:db8:1:2:aaaa::1"
 
 
-def test_ipv6_addresses_count_as_their_64_network(settings):
-    settings.TRUSTED_PROXY_COUNT = 0
+def test_a_reader_whose_address_cannot_be_told_is_no_poster(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
 
-    first = client_address(request_from("2001:db8:1:2:aaaa::1"))
-    second = client_address(request_from("2001:db8:1:2:bbbb::9"))
+    assert poster_from_request(request_from("10.0.0.2", "203.0.113.9, unknown")) is None
 
-    assert first == second == "2001:db8:1:2::"
+
+def test_two_lines_in_one_ipv6_48_share_a_network_hash_but_not_a_poster_hash():
+    home = Poster.from_address(ipaddress.ip_address("2001:db8:77:1::5"))
+    same_block = Poster.from_address(ipaddress.ip_address("2001:db8:77:ff01::5"))
+    next_block = Poster.from_address(ipaddress.ip_address("2001:db8:78:1::5"))
+
+    assert home.hash != same_block.hash
+    assert home.network_hash == same_block.network_hash != next_block.network_hash
+
+
+def test_each_ipv4_address_is_a_network_of_its_own():
+    assert Poster("203.0.113.7").network_hash != Poster("203.0.113.8").network_hash
+    assert Poster("203.0.113.7").network_hash != Poster("203.0.113.7").hash
 
 
 def test_poster_id_is_eight_characters_and_stable_within_a_day_and_article():

@@ -92,6 +92,41 @@ def test_three_readers_reporting_hide_the_comment_behind_a_placeholder():
     assert f'id="c-{comment.number}"' in page
 
 
+def test_reports_from_many_addresses_of_one_ipv6_48_count_as_one_reporter():
+    comment = CommentFactory(body="一人で三回通報されたコメント")
+    for line in (1, 2, 3):  # one person's /48: three /64s, even three /56s
+        Client(REMOTE_ADDR=f"2001:db8:5:{line}00::1").post(report_url(comment), {"reason": "abuse"})
+
+    page = reader(4).get(comment.article.get_absolute_url()).text
+
+    assert Report.objects.filter(comment=comment).count() == 3
+    assert "一人で三回通報されたコメント" in page
+
+
+def test_reports_from_three_ipv6_48s_hide_the_comment():
+    comment = CommentFactory(body="三人に通報されたコメント")
+    for block in (5, 6, 7):
+        Client(REMOTE_ADDR=f"2001:db8:{block}::1").post(report_url(comment), {"reason": "abuse"})
+
+    page = reader(4).get(comment.article.get_absolute_url()).text
+
+    assert "三人に通報されたコメント" not in page
+    assert "通報により非表示" in page
+
+
+def test_a_reader_whose_connection_cannot_be_identified_cannot_report(settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
+    comment = CommentFactory()
+
+    response = Client(HTTP_X_FORWARDED_FOR="unknown").post(
+        report_url(comment), {"reason": "spam", "note": "届かない通報"}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "届かない通報" in response.text
+    assert not Report.objects.exists()
+
+
 def test_reporting_is_rate_limited_with_a_429(client, settings):
     settings.COMMENT_REPORT_RATE_LIMITS = ["2/h"]
     comments = CommentFactory.create_batch(3)

@@ -32,6 +32,7 @@ def comment_posted(at, article, **kwargs):
         article=article,
         created_at=at,
         poster_hash="a" * 64,
+        poster_network_hash="n" * 64,
         sender_record="gAAAAABencrypted-record",
         deletion_key_hash="d" * 64,
         **kwargs,
@@ -46,15 +47,20 @@ def purge(*args):
 
 def personal_data(comment):
     comment.refresh_from_db()
-    return (comment.poster_hash, comment.sender_record, comment.deletion_key_hash)
+    return (
+        comment.poster_hash,
+        comment.poster_network_hash,
+        comment.sender_record,
+        comment.deletion_key_hash,
+    )
 
 
-def test_an_old_comment_loses_its_poster_hash_sender_record_and_deletion_key_hash(article):
+def test_an_old_comment_loses_its_poster_hashes_sender_record_and_deletion_key_hash(article):
     comment = comment_posted(OLD, article)
 
     purge()
 
-    assert personal_data(comment) == ("", "", "")
+    assert personal_data(comment) == ("", "", "", "")
 
 
 def test_an_old_comment_keeps_its_text_number_and_status(article):
@@ -76,22 +82,24 @@ def test_a_recent_comment_keeps_its_personal_data(article):
 
     purge()
 
-    assert personal_data(comment) == ("a" * 64, "gAAAAABencrypted-record", "d" * 64)
+    assert personal_data(comment) == ("a" * 64, "n" * 64, "gAAAAABencrypted-record", "d" * 64)
 
 
-def test_an_old_report_loses_its_reporter_hash_and_keeps_its_reason(article):
+def test_an_old_report_loses_its_reporter_hashes_and_keeps_its_reason(article):
     report = Report.objects.create(
         comment=comment_posted(OLD, article),
         reason=Report.Reason.SPAM,
         note="宣伝です",
         reporter_hash="r" * 64,
+        reporter_network_hash="n" * 64,
         created_at=OLD,
     )
 
     purge()
 
     report.refresh_from_db()
-    assert (report.reporter_hash, report.reason, report.note) == ("", "spam", "宣伝です")
+    assert (report.reporter_hash, report.reporter_network_hash) == ("", "")
+    assert (report.reason, report.note) == ("spam", "宣伝です")
 
 
 def test_a_recent_report_keeps_its_reporter_hash(article):
@@ -134,8 +142,8 @@ def test_running_twice_is_harmless_and_the_second_run_finds_nothing(article):
 
     output = purge()
 
-    assert personal_data(old) == ("", "", "")
-    assert personal_data(recent) == ("a" * 64, "gAAAAABencrypted-record", "d" * 64)
+    assert personal_data(old) == ("", "", "", "")
+    assert personal_data(recent) == ("a" * 64, "n" * 64, "gAAAAABencrypted-record", "d" * 64)
     assert "Comments: 0, reports: 0, expired bans deleted: 0." in output
 
 
@@ -158,7 +166,7 @@ def test_a_dry_run_counts_and_changes_nothing(article):
 
     assert "Dry run" in output
     assert "Comments: 1, reports: 0, expired bans to delete: 1." in output
-    assert personal_data(comment) == ("a" * 64, "gAAAAABencrypted-record", "d" * 64)
+    assert personal_data(comment) == ("a" * 64, "n" * 64, "gAAAAABencrypted-record", "d" * 64)
     assert Ban.objects.exists()
 
 
@@ -168,7 +176,7 @@ def test_the_retention_period_comes_from_the_settings(settings, article):
 
     purge()
 
-    assert personal_data(comment) == ("", "", "")
+    assert personal_data(comment) == ("", "", "", "")
 
 
 def test_a_retention_period_below_one_day_stops_the_command_with_a_message(settings):
@@ -184,4 +192,4 @@ def test_comments_are_cleared_in_batches_until_none_is_left(article):
     result = personal_data_purge(batch_size=2)
 
     assert result.comments == 5
-    assert all(personal_data(comment) == ("", "", "") for comment in comments)
+    assert all(personal_data(comment) == ("", "", "", "") for comment in comments)

@@ -200,6 +200,20 @@ def test_another_poster_is_not_limited_by_someone_elses_posts(article, settings)
     assert response.status_code == HTTPStatus.FOUND
 
 
+def test_a_reader_whose_connection_cannot_be_identified_gets_the_text_back_unposted(
+    article, settings
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
+    behind_a_confused_proxy = Client(HTTP_X_FORWARDED_FOR="unknown")
+
+    response = submit(behind_a_confused_proxy, article, body="識別できない接続から")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "接続元を確認できなかった" in response.text
+    assert "識別できない接続から" in response.text
+    assert not Comment.objects.exists()
+
+
 def test_a_stale_csrf_token_shows_the_form_again_with_the_text(article):
     browser = Client(enforce_csrf_checks=True)
     data = form_data(browser, article, body="期限切れでも消えない")
