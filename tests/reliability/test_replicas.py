@@ -156,15 +156,22 @@ def test_posts_while_the_replica_lags_are_stored_on_the_primary_and_numbered_in_
     assert stored == [(last_number + n + 1, f"遅延中の投稿{n}") for n in range(3)]
 
 
+# A newsroom editor who also moderates: signs in with a password alone (two-factor sign-in is
+# required of superusers, and of staff who have set it up).
+_MAKE_EDITOR = """
+import os
+from django.contrib.auth.models import Group, User
+user, _ = User.objects.get_or_create(username="chief", defaults={"is_staff": True})
+user.set_password(os.environ["EDITOR_PASSWORD"])
+user.save()
+user.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+"""
+
+
 @pytest.fixture
 def editor_password(demo_cluster):
-    env = site_environment(
-        DATABASE_URL=demo_cluster.url("kjnews"), DJANGO_SUPERUSER_PASSWORD=EDITOR_PASSWORD
-    )
-    with contextlib.suppress(RuntimeError):  # made by an earlier test
-        manage(
-            "createsuperuser", "--noinput", "--username=chief", "--email=chief@example.com", env=env
-        )
+    env = site_environment(DATABASE_URL=demo_cluster.url("kjnews"), EDITOR_PASSWORD=EDITOR_PASSWORD)
+    manage("shell", "--no-imports", "-c", _MAKE_EDITOR, env=env)
     return EDITOR_PASSWORD
 
 
