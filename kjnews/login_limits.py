@@ -1,20 +1,23 @@
 """Password guessing on the admin's sign-in, cut off per network address and per account.
 
 Failed sign-ins are counted in the shared cache (django-ratelimit over Redis, as the comment
-limits are), so every worker and node agrees: `ADMIN_LOGIN_ADDRESS_FAILURES` from one address, or
-`ADMIN_LOGIN_ACCOUNT_FAILURES` for one account from anywhere, within a window of
-`ADMIN_LOGIN_LOCKOUT_MINUTES`, and sign-in is refused, without the password even being checked,
-until that window ends. Only failures count; a success does not reset anything.
+limits are), so every worker and node agrees. `ADMIN_LOGIN_ADDRESS_FAILURES` from one address,
+or `ADMIN_LOGIN_ACCOUNT_FAILURES` for one account from anywhere, within
+`ADMIN_LOGIN_LOCKOUT_MINUTES`, lock that address or account out for `ADMIN_LOGIN_LOCKOUT_MINUTES`
+from the last of them: sign-in is refused without the password even being checked. Only
+failures count; a success resets nothing.
 
 Neither the address nor the account name is stored: the cache keys are keyed hashes of them.
 While Redis is unavailable each worker counts by itself, so guessing is still bounded (by the
 number of workers times the limits) and editors can still sign in.
 """
 
+import math
 import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 from django_ratelimit.core import get_usage
@@ -24,24 +27,33 @@ from kjnews.cache import CacheUnavailable
 
 def login_wait(request, username: str) -> int | None:
     """Seconds until this address and this account may try a password again; None: now."""
-    waits = []
-    for group, key, limit, period in _limits(request, username):
-        try:
-            count, seconds_left = _cache_usage(request, group, key, limit, period, increment=False)
-        except CacheUnavailable:
-            count, seconds_left = _local.usage(group, key, period, increment=False)
-        if count >= limit:
-            waits.append(max(seconds_left, 1))
-    return max(waits) if waits else None
+    limits = list(_limits(request, username))
+    now = time.time()
+    try:
+        locked_until = cache.get_many([_lock_key(group, key) for group, key, *_ in limits])
+        ends = [until for until in locked_until.values() if until > now]
+    except CacheUnavailable:
+        ends = [_local.locked_until(group, key) for group, key, *_ in limits]
+        ends = [until for until in ends if until > now]
+    return math.ceil(max(ends) - now) if ends else None
 
 
 def login_failed(request, username: str) -> None:
-    """Counts a wrong password (or an account that may not sign in) against both."""
+    """Counts a wrong password (or an account that may not sign in) against both; the one that
+    reaches its limit is locked out."""
     for group, key, limit, period in _limits(request, username):
         try:
-            _cache_usage(request, group, key, limit, period, increment=True)
+            usage = get_usage(
+                request,
+                group=group,
+                key=lambda _group, _request, key=key: key,
+                rate=f"{limit}/{period}s",
+                increment=True,
+            )
+            if usage and usage["count"] >= limit:
+                cache.add(_lock_key(group, key), time.time() + period, timeout=period)
         except CacheUnavailable:
-            _local.usage(group, key, period, increment=True)
+            _local.fail(group, key, limit, period)
 
 
 def _limits(request, username):
@@ -64,42 +76,35 @@ def _limits(request, username):
     )
 
 
-def _cache_usage(request, group, key, limit, period, *, increment) -> tuple[int, int]:
-    usage = get_usage(
-        request,
-        group=group,
-        key=lambda _group, _request: key,
-        rate=f"{limit}/{period}s",
-        increment=increment,
-    )
-    if usage is None:  # RATELIMIT_ENABLE is off
-        return 0, 0
-    if usage["time_left"] < 0:  # the cache answered nothing usable
-        raise CacheUnavailable("no count from the cache")
-    return usage["count"], usage["time_left"]
+def _lock_key(group: str, key: str) -> str:
+    return f"{group}.locked:{key}"
 
 
 class _LocalCounts:
-    """This worker's own counts, for while the shared cache is away: fixed windows per key."""
+    """This worker's own counts, for while the shared cache is away."""
 
     MAX_KEYS = 10_000
 
     def __init__(self):
-        self._counts: dict[tuple[str, str], tuple[float, int]] = {}
+        self._failures: dict[tuple[str, str], list[float]] = {}
+        self._locks: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
-    def usage(self, group, key, period, *, increment) -> tuple[int, int]:
-        now = time.monotonic()
+    def fail(self, group, key, limit, period) -> None:
+        now = time.time()
         with self._lock:
-            ends, count = self._counts.get((group, key), (now + period, 0))
-            if ends <= now:
-                ends, count = now + period, 0
-            if increment:
-                if len(self._counts) >= self.MAX_KEYS:
-                    self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
-                count += 1
-                self._counts[(group, key)] = (ends, count)
-        return count, int(ends - now)
+            if len(self._failures) >= self.MAX_KEYS:
+                self._failures.clear()
+                self._locks = {k: until for k, until in self._locks.items() if until > now}
+            recent = [at for at in self._failures.get((group, key), []) if at > now - period]
+            recent.append(now)
+            self._failures[(group, key)] = recent
+            if len(recent) >= limit:
+                self._locks[(group, key)] = now + period
+
+    def locked_until(self, group, key) -> float:
+        with self._lock:
+            return self._locks.get((group, key), 0.0)
 
 
 _local = _LocalCounts()
