@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.urls import reverse
 
 from tests.servers import (
     Gunicorn,
@@ -177,14 +178,14 @@ def editor_password(demo_cluster):
 
 def _logged_in(site, password) -> Reader:
     editor = Reader(site.url, "127.1.3.20")
-    login = editor.get("/admin/login/")
+    login = editor.get(reverse("admin:login"))
     response = editor.post(
-        "/admin/login/?next=/admin/",
+        reverse("admin:login"),
         {
             "csrfmiddlewaretoken": login.hidden_field("csrfmiddlewaretoken"),
             "username": "chief",
             "password": password,
-            "next": "/admin/",
+            "next": reverse("admin:index"),
         },
     )
     assert response.status == 302, response.text[:300]
@@ -205,7 +206,7 @@ def test_editors_and_moderators_see_the_primary_while_readers_see_the_lagging_re
 
     try:
         reader_page = Reader(site.url, "127.1.3.22").get(article_path + UNSHARED).text
-        admin_list = editor.get("/admin/articles/article/").text
+        admin_list = editor.get(reverse("admin:articles_article_changelist")).text
         preview = editor.get(article_path).text
         queue = editor.get("/moderation/?queue=held").text
     finally:
