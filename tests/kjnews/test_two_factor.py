@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import EditorFactory, SuperuserFactory, TOTPDeviceFactory
+from articles.models import Article
+from tests.factories import ArticleFactory, EditorFactory, SuperuserFactory, TOTPDeviceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,17 @@ def test_a_superuser_owing_the_code_cannot_open_the_moderation_queue(client):
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == f"{VERIFY}?next={quote(reverse('moderation:queue'))}"
+
+
+def test_a_superuser_owing_the_code_sees_a_draft_as_readers_do(client):
+    superuser = SuperuserFactory(password=PASSWORD)
+    TOTPDeviceFactory(user=superuser)
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    sign_in_with_password(client, superuser)
+
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 def test_an_editor_signs_in_with_the_password_alone_and_is_offered_two_factor(client):
