@@ -181,7 +181,8 @@ def test_a_reader_shown_the_comment_form_gets_a_host_only_csrf_cookie(browser, a
     assert_host_only_cookie(response, "csrftoken")
 
 
-def test_staff_get_a_host_only_session_cookie_that_ends_with_the_browser(browser):
+def test_staff_get_a_host_only_session_cookie_that_ends_with_the_browser(browser, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EditorFactory(username="yamada", password="correct horse battery staple")
 
     response = browser.post(
