@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from articles.models import Article, Section
 from articles.paging import listing_page
 from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
+from kjnews.two_factor import awaiting_second_step
 
 # The comments shown below an article are paged and ordered with these parameters
 # (comments.paging); the article's page varies on them. Articles need not know more of comments.
@@ -56,7 +57,10 @@ def section_detail(request, slug):
     bypass_on=("reply",),
 )
 def article_detail(request, slug):
-    can_preview = request.user.has_perm("articles.change_article")
+    # Staff who still owe their sign-in code see what readers see.
+    can_preview = request.user.has_perm("articles.change_article") and not awaiting_second_step(
+        request.user
+    )
     articles = Article.objects.all() if can_preview else Article.objects.published()
     return render_article(request, get_object_or_404(articles.select_related("section"), slug=slug))
 

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from comments.models import Comment, ModerationAction, Report, Thread
 from comments.paging import comment_location
 from comments.services import BAN_DURATIONS, comments_moderate, thread_slow_mode_set
+from kjnews.two_factor import second_step_required
 
 MODERATE_PERMISSION = "comments.moderate_comment"
 ENTRIES_PER_PAGE = 50
@@ -62,13 +63,16 @@ BAN_CHOICES = [(key, BAN_LABELS[key]) for key in BAN_DURATIONS]
 
 
 def moderator_required(view):
-    """Anonymous: to the admin login and back. Logged in without the permission: 403.
+    """Anonymous: to the admin login and back. Owing the second step of sign-in (a superuser,
+    or staff who set it up): to the code first. Logged in without the permission: 403.
 
     Never cached: the queue is private and changes with every decision.
     """
     return never_cache(
         login_required(
-            permission_required(MODERATE_PERMISSION, raise_exception=True)(view),
+            second_step_required(
+                permission_required(MODERATE_PERMISSION, raise_exception=True)(view)
+            ),
             login_url=reverse_lazy("admin:login"),
         )
     )

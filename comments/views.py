@@ -26,6 +26,7 @@ from comments.services import (
 )
 from comments.targets import commentable_target, target_page, target_url
 from kjnews.context_processors import INLINE_MESSAGE_TAG
+from kjnews.cookies import cookie_name, cookie_secure
 from kjnews.pagecache import mark_page_personal
 from kjnews.views import render_standalone
 
@@ -39,6 +40,11 @@ def _unidentified_message():
         "Your connection could not be identified, so this could not be sent. "
         "Please try again later."
     )
+
+
+def deletion_key_from(request) -> str | None:
+    """The random key this browser's comments can be deleted with, if it has posted before."""
+    return request.COOKIES.get(cookie_name(DELETION_KEY_COOKIE))
 
 
 def _tell(request, level, text, number):
@@ -69,7 +75,7 @@ def comment_post(request, slug):
         return response
     if not form.is_valid():
         return _form_again(request, article, form, status=400)
-    deletion_key = request.COOKIES.get(DELETION_KEY_COOKIE) or deletion_key_new()
+    deletion_key = deletion_key_from(request) or deletion_key_new()
     try:
         comment = comment_create(
             article=article,
@@ -99,12 +105,12 @@ def comment_post(request, slug):
         seconds=int(settings.COMMENT_DELETE_WINDOW.total_seconds()),
     )
     response.set_cookie(
-        DELETION_KEY_COOKIE,
+        cookie_name(DELETION_KEY_COOKIE),
         deletion_key,
         max_age=30 * 24 * 3600,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=cookie_secure(request),
     )
     return response
 
@@ -186,9 +192,7 @@ def comment_delete(request, slug, number):
     article = commentable_target(slug)
     comment = get_object_or_404(Comment.objects.for_article(article), number=number)
     try:
-        comment_remove_by_poster(
-            comment=comment, deletion_key=request.COOKIES.get(DELETION_KEY_COOKIE)
-        )
+        comment_remove_by_poster(comment=comment, deletion_key=deletion_key_from(request))
     except CommentRejected as rejection:
         _tell(request, messages.ERROR, rejection.message, number)
     else:

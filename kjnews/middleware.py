@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from kjnews.cookies import cookie_name, cookie_secure
 from kjnews.db import replica_reads
 from kjnews.logs import REQUEST_ID_HEADER, request_id_or_new, request_id_var
 from kjnews.proxies import peer_is_trusted, warn_if_proxy_unconfigured
@@ -95,6 +96,24 @@ class CookieLanguageMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` from `settings.PERMISSIONS_POLICY` (feature: allowed origins,
+    empty for none) on every response. Django has no setting of its own for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class HealthProbeMiddleware:
     """Answers /healthz and /readyz before anything else runs: no host check, HTTPS redirect,
     session or language, so a load balancer reaching a node by its address gets a plain answer."""
@@ -168,13 +187,13 @@ class ReplicaReadsMiddleware:
             response = self.get_response(request)
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
             response.set_signed_cookie(
-                PRIMARY_PIN_COOKIE,
+                cookie_name(PRIMARY_PIN_COOKIE),
                 "1",
                 salt=_PRIMARY_PIN_SALT,
                 max_age=settings.REPLICA_PIN_SECONDS,
                 httponly=True,
                 samesite="Lax",
-                secure=request.is_secure(),
+                secure=cookie_secure(request),
             )
         return response
 
@@ -185,7 +204,7 @@ class ReplicaReadsMiddleware:
             and not request.path_info.startswith(_primary_prefixes())
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and request.get_signed_cookie(
-                PRIMARY_PIN_COOKIE,
+                cookie_name(PRIMARY_PIN_COOKIE),
                 default=None,
                 salt=_PRIMARY_PIN_SALT,
                 max_age=settings.REPLICA_PIN_SECONDS,

@@ -41,7 +41,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from kjnews.cache import CacheUnavailable, on_recovery
+from kjnews.cookies import cookie_name, cookie_secure
 from kjnews.db import primary_reads
+from kjnews.messages import MESSAGES_COOKIE
 
 logger = logging.getLogger(__name__)
 
@@ -134,17 +136,17 @@ def mark_page_personal(request, response, path: str, *, seconds: int) -> None:
     # Keep the cookie small: the most recent few pages are enough.
     marked = dict(sorted(marked.items(), key=lambda item: item[1])[-20:])
     response.set_cookie(
-        PERSONAL_COOKIE,
+        cookie_name(PERSONAL_COOKIE),
         signing.dumps(marked, salt=_PERSONAL_SALT, compress=True),
         max_age=max(marked.values()) - now,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=cookie_secure(request),
     )
 
 
 def _personal_paths(request) -> dict[str, int]:
-    value = request.COOKIES.get(PERSONAL_COOKIE)
+    value = request.COOKIES.get(cookie_name(PERSONAL_COOKIE))
     if not value:
         return {}
     try:
@@ -155,7 +157,7 @@ def _personal_paths(request) -> dict[str, int]:
 
 def request_is_personal(request) -> bool:
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+    if settings.SESSION_COOKIE_NAME in cookies or cookie_name(MESSAGES_COOKIE) in cookies:
         return True
     return _personal_paths(request).get(request.path, 0) > time.time()
 

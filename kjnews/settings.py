@@ -6,10 +6,14 @@ Every variable read here is listed with its default in README.md.
 import datetime
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from kjnews.cookies import prefixed
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,7 +40,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our site class: two-factor sign-in and a limit on password guessing.
+    "kjnews.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "articles",
     "comments",
 ]
@@ -54,6 +61,8 @@ MIDDLEWARE = [
     "kjnews.middleware.RequestLogMiddleware",
     "kjnews.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "kjnews.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kjnews.middleware.CookieLanguageMiddleware",
@@ -62,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kjnews.middleware.DatabaseOutageMiddleware",
@@ -191,6 +201,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+
+def _s3_image_origins(options: dict) -> list[str]:
+    """The origins django-storages links images through: the custom domain (over HTTPS), or the
+    store's endpoint with the bucket in the path or in the host name."""
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    bucket = options["bucket_name"]
+    if options["endpoint_url"]:
+        endpoint = urlsplit(options["endpoint_url"])
+        return [
+            f"{endpoint.scheme}://{endpoint.netloc}",
+            f"{endpoint.scheme}://{bucket}.{endpoint.netloc}",
+        ]
+    region = options["region_name"]
+    hosts = [f"{bucket}.s3.amazonaws.com"] + (
+        [f"{bucket}.s3.{region}.amazonaws.com"] if region else []
+    )
+    return [f"https://{host}" for host in hosts]
+
+
 # Uploaded images: a folder on this machine, or an S3-compatible object store that every node
 # shares (django-storages).
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
@@ -215,6 +246,10 @@ elif MEDIA_STORAGE == "s3":
     }
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+# Where pages load images from besides the site itself (the Content-Security-Policy's img-src).
+_media_origins = env.list("CSP_IMAGE_ORIGINS", default=[])
+if MEDIA_STORAGE == "s3":
+    _media_origins += _s3_image_origins(_media_storage["OPTIONS"])
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
@@ -315,15 +350,104 @@ RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 CSRF_FAILURE_VIEW = "kjnews.views.csrf_failure"
 
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS, headers and cookies (README, "Production settings"; docs/decisions.md says why).
+# A site served only over HTTPS: Secure cookies named __Host-… (kjnews/cookies.py), plain HTTP
+# redirected to HTTPS (the health probes are answered before that), HSTS when its time is set.
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 )
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_COOKIES)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a promise that is slow to take back (browsers ship the list): the operator's
+# choice, off unless set. Django's deployment check warns whenever it is off; we chose so.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy without nonces: readers' pages are stored in the shared page cache and
+# sent to many readers, so they carry no inline script or style at all; only files from the site
+# (and images from the media host).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *_media_origins],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The admin is never cached, and Django's admin templates mark their one inline style with a
+# per-response nonce: its pages get the same policy plus that nonce (kjnews/admin.py).
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+}
+# Browser features no page of the site uses, refused for the page and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Cookies: only staff have sessions (readers have no accounts), for a working day at most.
+SESSION_COOKIE_NAME = prefixed("sessionid", secure=SECURE_COOKIES)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(env.float("STAFF_SESSION_HOURS", default=8) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# No script reads the CSRF token from its cookie: forms carry it.
+CSRF_COOKIE_NAME = prefixed("csrftoken", secure=SECURE_COOKIES)
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_NAME = prefixed("django_language", secure=SECURE_COOKIES)
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Flash messages ride in a cookie named like the others (Django's is always "messages").
+MESSAGE_STORAGE = "kjnews.messages.MessageStorage"
+
+# The admin: its address, two-factor sign-in and a limit on password guessing (kjnews/admin.py).
+ADMIN_PATH = env.str("ADMIN_PATH", default="admin/").strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("ADMIN_PATH must name a path, e.g. admin/ or staff-4f9c2a/.")
+ADMIN_LOGIN_ACCOUNT_FAILURES = env.int("ADMIN_LOGIN_ACCOUNT_FAILURES", default=5)
+ADMIN_LOGIN_ADDRESS_FAILURES = env.int("ADMIN_LOGIN_ADDRESS_FAILURES", default=10)
+ADMIN_LOGIN_LOCKOUT_MINUTES = env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15)
+# Who is guessing: the client address as the rest of the site sees it (a dotted path to a
+# function of the request).
+ADMIN_LOGIN_CLIENT_ADDRESS = "comments.posters.client_address"
+OTP_TOTP_ISSUER = "KJ News"
+# Nobody, superusers included, can read another person's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # One JSON object per line on standard error, with the request's id (kjnews/logs.py); gunicorn's
 # own logs are JSON too (gunicorn.conf.py). Django's loggers write through the same handler

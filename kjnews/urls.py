@@ -4,19 +4,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
 handler500 = "kjnews.views.server_error"
 
-admin.site.site_header = _("KJ News administration")
-admin.site.site_title = _("KJ News administration")
-admin.site.index_title = _("Articles, sections and comments")
-
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # ADMIN_PATH: an address of its own in production, so the sign-in is not where bots look.
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("moderation/", include("comments.moderation_urls")),
     # Without a CSRF token, so that every page can be shared from a cache: the worst a forged
     # post can do is switch a reader's interface language.

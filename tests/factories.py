@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from articles.models import Article, Paragraph, Section, SummaryPoint
 
@@ -95,6 +96,33 @@ class EditorFactory(UserFactory):
 class ModeratorFactory(UserFactory):
     is_staff = True
     groups = in_groups("Moderators")
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """An authenticator app set up and confirmed (two-factor sign-in, kjnews/two_factor.py)."""
+
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+
+    user = factory.SubFactory(UserFactory)
+    name = "phone"
+    confirmed = True
+
+
+def force_verified_login(client, user):
+    """`client.force_login(user)` with the second step of sign-in done too, as if the user had
+    entered their app's code: what a superuser needs before the admin opens."""
+    device = TOTPDeviceFactory(user=user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

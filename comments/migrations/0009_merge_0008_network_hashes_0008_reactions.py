@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0008_network_hashes'),
-        ('comments', '0008_reactions'),
+        ("comments", "0008_network_hashes"),
+        ("comments", "0008_reactions"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -23,7 +23,7 @@ from comments.paging import (
 from comments.posters import poster_from_request
 from comments.rendering import REACTION_FORM_ID, ReactionButton, thread_items_html
 from comments.targets import target_comments_close_at
-from comments.views import DELETION_KEY_COOKIE
+from comments.views import deletion_key_from
 from kjnews.context_processors import INLINE_MESSAGE_TAG
 from kjnews.pagecache import fill_marker, keep_unshared, valid_until
 
@@ -39,7 +39,7 @@ def comment_section(context, article):
     # A page for the shared cache shows what every reader sees: none of this browser's comments
     # awaiting review, delete buttons or confirmations (kjnews.pagecache).
     shared = getattr(request, "renders_shared_page", False)
-    deletion_key = None if shared else request.COOKIES.get(DELETION_KEY_COOKIE)
+    deletion_key = None if shared else deletion_key_from(request)
     requested_sort = request.GET.get(SORT_PARAMETER)
     page = thread_page(
         article,

@@ -9,7 +9,13 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import ArticleFactory, ModeratorFactory, SectionFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    ModeratorFactory,
+    SectionFactory,
+    SuperuserFactory,
+    force_verified_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +104,7 @@ def test_moderator_does_not_see_the_articles_app_on_the_admin_index(client):
 
 
 def test_superuser_sees_the_articles_app_on_the_admin_index(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    force_verified_login(client, SuperuserFactory())
 
     response = client.get(INDEX)
 
@@ -106,7 +112,7 @@ def test_superuser_sees_the_articles_app_on_the_admin_index(client):
 
 
 def test_superuser_can_open_the_article_changelist(client, article):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    force_verified_login(client, SuperuserFactory())
 
     response = client.get(CHANGELIST)
 

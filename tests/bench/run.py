@@ -147,6 +147,10 @@ def bench_environment() -> dict[str, str]:
         "COMMENT_REPORT_RATE_LIMITS": LIFTED_RATE,
         "REACTION_RATE_LIMITS": LIFTED_RATE,
         "COMMENT_MIN_FILL_SECONDS": "0",
+        # Plain HTTP on loopback, with the cookie names and admin address the bench logs in with,
+        # whatever .env says for production.
+        "SECURE_COOKIES": "false",
+        "ADMIN_PATH": "admin/",
     }
 
 

@@ -44,7 +44,11 @@ def post_comment(page, text):
     with page.expect_response(is_comment_post):
         page.get_by_role("button", name="コメントを投稿").click()
     # With JavaScript the answer replaces the comments section; its form's button is enabled.
-    page.wait_for_function("!document.querySelector('#comment-form button[type=submit]')?.disabled")
+    # (A function, not an expression: Playwright evaluates a bare expression with eval(), which
+    # the site's Content-Security-Policy refuses.)
+    page.wait_for_function(
+        "() => !document.querySelector('#comment-form button[type=submit]')?.disabled"
+    )
 
 
 def is_comment_post(response):

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
@@ -58,7 +59,8 @@ def reader(new_page, address, **options):
 def log_in(page, user):
     """Through Django's admin login, as a moderator would; lands back on the review screen."""
     page.goto("/moderation/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/moderation/$"))
+    login = re.escape(reverse("admin:login"))
+    expect(page).to_have_url(re.compile(rf"{login}\?next=/moderation/$"))
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()

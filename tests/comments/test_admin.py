@@ -2,6 +2,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from comments.models import Thread
 from tests.factories import CommentFactory, EditorFactory
@@ -13,7 +14,7 @@ def test_an_editor_closes_comments_on_an_article_from_the_admin(client, article)
     client.force_login(EditorFactory())
 
     response = client.post(
-        "/admin/comments/thread/add/", {"article": article.pk, "is_closed": "on"}
+        reverse("admin:comments_thread_add"), {"article": article.pk, "is_closed": "on"}
     )
 
     assert response.status_code == HTTPStatus.FOUND
@@ -27,7 +28,7 @@ def test_an_editor_reopens_a_closed_thread(client, article):
     thread.save()
     client.force_login(EditorFactory())
 
-    client.post(f"/admin/comments/thread/{thread.pk}/change/", {})
+    client.post(reverse("admin:comments_thread_change", args=[thread.pk]), {})
 
     thread.refresh_from_db()
     assert not thread.is_closed
@@ -44,7 +45,7 @@ def test_editors_may_open_and_close_threads_but_not_delete_them_or_touch_comment
 
 
 def test_readers_cannot_reach_the_comment_admin(client):
-    response = client.get("/admin/comments/comment/")
+    response = client.get(reverse("admin:comments_comment_changelist"))
 
     assert response.status_code == HTTPStatus.FOUND
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"].startswith(reverse("admin:login"))

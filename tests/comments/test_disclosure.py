@@ -11,7 +11,7 @@ from django.urls import reverse
 from comments.models import Comment, ModerationAction
 from comments.posters import Poster
 from comments.services import comment_create
-from tests.factories import CommentFactory, ModeratorFactory, UserFactory
+from tests.factories import CommentFactory, ModeratorFactory, UserFactory, force_verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def superuser():
 
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

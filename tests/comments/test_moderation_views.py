@@ -17,7 +17,14 @@ from comments import moderation_views
 from comments.models import Ban, Comment, ModerationAction, Report, Thread
 from comments.posters import Poster
 from comments.services import comment_report
-from tests.factories import ArticleFactory, CommentFactory, ModeratorFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    ModeratorFactory,
+    SuperuserFactory,
+    UserFactory,
+    force_verified_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +150,8 @@ def test_editor_who_is_also_a_moderator_may_moderate(client, editor, moderators_
     assert client.get(QUEUE).status_code == HTTPStatus.OK
 
 
-def test_superuser_may_moderate(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+def test_superuser_may_moderate_once_signed_in_with_the_second_step(client):
+    force_verified_login(client, SuperuserFactory())
 
     assert client.get(QUEUE).status_code == HTTPStatus.OK
 

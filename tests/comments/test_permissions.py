@@ -9,7 +9,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from comments.models import ModerationAction
-from tests.factories import EditorFactory, ModeratorFactory, UserFactory
+from tests.factories import (
+    EditorFactory,
+    ModeratorFactory,
+    SuperuserFactory,
+    force_verified_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +71,10 @@ def log_entry():
 
 
 def client_as(client, role):
-    users = {
-        "editor": EditorFactory,
-        "moderator": ModeratorFactory,
-        "superuser": lambda: UserFactory(is_staff=True, is_superuser=True),
-    }
-    if role in users:
+    users = {"editor": EditorFactory, "moderator": ModeratorFactory}
+    if role == "superuser":
+        force_verified_login(client, SuperuserFactory())
+    elif role in users:
         client.force_login(users[role]())
     return client
 

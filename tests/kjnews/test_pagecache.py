@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, Thread
@@ -236,7 +237,9 @@ def test_a_thread_closed_in_the_admin_stops_offering_the_form_at_once(article, c
     editor.force_login(EditorFactory())
 
     with committed():
-        editor.post("/admin/comments/thread/add/", {"article": article.pk, "is_closed": "on"})
+        editor.post(
+            reverse("admin:comments_thread_add"), {"article": article.pk, "is_closed": "on"}
+        )
 
     page = Client().get(article.get_absolute_url())
     assert 'id="comment-form"' not in page.text

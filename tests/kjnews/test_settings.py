@@ -7,6 +7,22 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+TEST_SECRET_KEY = "k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4"
+# Django's deployment check asks for at least 50 characters.
+PRODUCTION_SECRET_KEY = "Zt3Jm1Xp7Yc4-" * 4
+
+
+def production_environment() -> dict[str, str]:
+    """The README's "Production settings" block, with a secret key of the test's own."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("### Production settings", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    env = {}
+    for line in block.splitlines():
+        name, _, value = line.partition("=")
+        if value and not value.startswith("<"):
+            env[name] = value
+    return {**env, "SECRET_KEY": PRODUCTION_SECRET_KEY}
 
 
 def start_django(code="import django; django.setup()", **environment):
@@ -34,7 +50,7 @@ def test_site_refuses_to_start_without_a_real_secret_key_when_debug_is_off(secre
 
 
 def test_site_starts_with_a_long_random_secret_key():
-    result = start_django(DEBUG="false", SECRET_KEY="k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4")
+    result = start_django(DEBUG="false", SECRET_KEY=TEST_SECRET_KEY)
 
     assert result.returncode == 0, result.stderr
 
@@ -140,3 +156,31 @@ def test_an_unknown_media_storage_stops_start_up_with_a_message():
 
     assert result.returncode != 0
     assert "MEDIA_STORAGE must be 'local' or 's3'" in result.stderr
+
+
+def test_the_deployment_check_finds_nothing_with_the_documented_production_settings():
+    # Nothing of the test run's own environment (its database, DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_DIR,
+        env={**env, **production_environment()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout
+    assert result.stderr == ""
+
+
+def test_the_admin_answers_at_the_address_the_environment_gives_it():
+    result = start_django(
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'), reverse('admin:login'))",
+        DEBUG="true",
+        ADMIN_PATH="staff-5c7e2a",
+    )
+
+    assert result.stdout.split() == ["/staff-5c7e2a/", "/staff-5c7e2a/login/"], result.stderr

@@ -559,9 +559,11 @@ def test_staff_urls_never_answer_a_server_error_to_a_logged_out_visitor(
     answered(response, f"{method} {url}")
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/moderation/", "/admin/articles/article/add/"])
-def test_staff_pages_send_a_logged_out_visitor_to_the_login(client, url):
-    response = client.get(url)
+@pytest.mark.parametrize(
+    "url_name", ["admin:index", "moderation:queue", "admin:articles_article_add"]
+)
+def test_staff_pages_send_a_logged_out_visitor_to_the_login(client, url_name):
+    response = client.get(reverse(url_name))
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("admin:login"))

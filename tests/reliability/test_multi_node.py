@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, EditorFactory
@@ -102,15 +103,15 @@ def test_an_editor_logged_in_on_one_node_is_logged_in_on_the_other(two_nodes, te
     node_a, node_b = two_nodes
     editor = EditorFactory(username="desk")
     browser = Reader(node_a.url, "127.1.4.7")
-    token = browser.get("/admin/login/").hidden_field("csrfmiddlewaretoken")
+    token = browser.get(reverse("admin:login")).hidden_field("csrfmiddlewaretoken")
     login = browser.post(
-        "/admin/login/?next=/admin/",
+        f"{reverse('admin:login')}?next={reverse('admin:index')}",
         {"csrfmiddlewaretoken": token, "username": editor.username, "password": EDITOR_PASSWORD},
     )
     assert login.status == 302
 
     browser.base_url = node_b.url
-    dashboard = browser.get("/admin/")
+    dashboard = browser.get(reverse("admin:index"))
 
     assert dashboard.status == 200
     assert "ログアウト" in dashboard.text
