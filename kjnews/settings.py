@@ -444,7 +444,7 @@ ADMIN_LOGIN_ADDRESS_FAILURES = env.int("ADMIN_LOGIN_ADDRESS_FAILURES", default=1
 ADMIN_LOGIN_LOCKOUT_MINUTES = env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15)
 # Who is guessing: the client address as the rest of the site sees it (a dotted path to a
 # function of the request).
-ADMIN_LOGIN_CLIENT_ADDRESS = "comments.posters.client_address"
+ADMIN_LOGIN_CLIENT_ADDRESS = "kjnews.proxies.request_client_address"
 OTP_TOTP_ISSUER = "KJ News"
 # Nobody, superusers included, can read another person's TOTP secret or QR code in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
