@@ -31,6 +31,32 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.lower().startswith(_DEVELOP
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # reachable only with DEBUG on
 
+# Keys poster hashes and poster IDs: its own secret, so rotating SECRET_KEY does not lift bans, and
+# never SECRET_KEY itself. Whoever holds it can try all 2^32 IPv4 addresses against a public
+# poster ID in minutes, so it is kept like a password (docs/operations.md, rotating keys).
+POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default="")
+
+
+def _poster_hash_key_problem(key: str) -> str:
+    if not key:
+        return "missing"
+    if len(key) < 32:
+        return "shorter than 32 characters"
+    if key == SECRET_KEY:
+        return "the same as SECRET_KEY"
+    return ""
+
+
+if not DEBUG and (_problem := _poster_hash_key_problem(POSTER_HASH_KEY)):
+    raise ImproperlyConfigured(
+        f"POSTER_HASH_KEY is {_problem}. Set POSTER_HASH_KEY to a random string of at least 32 "
+        "characters, different from SECRET_KEY (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), in the environment or "
+        "in .env, or set DEBUG=true for local development only."
+    )
+if not POSTER_HASH_KEY:
+    POSTER_HASH_KEY = f"{SECRET_KEY}-poster-hashes"  # reachable only with DEBUG on
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -240,8 +266,6 @@ COMMENT_RATE_LIMITS = env.list("COMMENT_RATE_LIMITS", default=["5/m", "30/h"])
 COMMENT_DUPLICATE_WINDOW_MINUTES = env.int("COMMENT_DUPLICATE_WINDOW_MINUTES", default=10)
 COMMENT_MIN_FILL_SECONDS = env.float("COMMENT_MIN_FILL_SECONDS", default=3)
 COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=24 * 3600)
-# Keys poster hashes and poster IDs. Its own secret, so rotating SECRET_KEY does not lift bans.
-POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default=SECRET_KEY)
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

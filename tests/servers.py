@@ -44,11 +44,13 @@ def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.1):
 
 
 def site_environment(**overrides: str) -> dict[str, str]:
-    """The environment of a production-like site: DEBUG off, a real secret, quiet logs."""
+    """The environment of a production-like site: DEBUG off, real secrets, quiet logs."""
     env = {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "live-test-" + os.urandom(24).hex(),
+        "POSTER_HASH_KEY": os.environ.get("POSTER_HASH_KEY")
+        or "live-poster-" + os.urandom(24).hex(),
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

@@ -1,5 +1,6 @@
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -9,9 +10,14 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+SECRET_KEY = "k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4"
+POSTER_HASH_KEY = "p" * 20 + "Hn3xWq7Lm0Zr5Tb9Kd2"
+KEYS = {"SECRET_KEY", "POSTER_HASH_KEY", "DEBUG"}
+
+
 def start_django(code="import django; django.setup()", **environment):
     """Import the settings in a fresh interpreter, as gunicorn or manage.py would."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in KEYS}
     env.update(environment, DJANGO_SETTINGS_MODULE="kjnews.settings")
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -33,16 +39,54 @@ def test_site_refuses_to_start_without_a_real_secret_key_when_debug_is_off(secre
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_site_starts_with_a_long_random_secret_key():
-    result = start_django(DEBUG="false", SECRET_KEY="k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4")
+def test_site_starts_with_a_long_random_secret_key_and_its_own_poster_hash_key():
+    result = start_django(DEBUG="false", SECRET_KEY=SECRET_KEY, POSTER_HASH_KEY=POSTER_HASH_KEY)
 
     assert result.returncode == 0, result.stderr
 
 
-def test_site_starts_in_debug_without_a_secret_key():
+@pytest.mark.parametrize(
+    ("poster_hash_key", "problem"),
+    [
+        ("", "POSTER_HASH_KEY is missing"),
+        ("Hn3xWq7Lm0Zr5Tb9Kd2", "POSTER_HASH_KEY is shorter than 32 characters"),
+        (SECRET_KEY, "POSTER_HASH_KEY is the same as SECRET_KEY"),
+    ],
+    ids=["missing", "short", "same-as-secret-key"],
+)
+def test_site_refuses_to_start_without_its_own_poster_hash_key_when_debug_is_off(
+    poster_hash_key, problem
+):
+    result = start_django(DEBUG="false", SECRET_KEY=SECRET_KEY, POSTER_HASH_KEY=poster_hash_key)
+
+    assert result.returncode != 0
+    assert problem in result.stderr
+    assert "Set POSTER_HASH_KEY" in result.stderr
+
+
+def test_site_starts_in_debug_without_a_secret_key_or_a_poster_hash_key():
     result = start_django(DEBUG="true", SECRET_KEY="")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_make_writes_a_dot_env_only_its_owner_can_read_with_two_different_keys(tmp_path):
+    make = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(PROJECT_DIR / "Makefile"), ".env"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        umask=0o022,  # what most shells give: the recipe must not rely on a stricter one
+        check=False,
+    )
+    assert make.returncode == 0, make.stderr
+    written = tmp_path / ".env"
+    keys = dict(line.split("=", 1) for line in written.read_text().splitlines())
+
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert keys.keys() == {"SECRET_KEY", "POSTER_HASH_KEY"}
+    assert keys["SECRET_KEY"] != keys["POSTER_HASH_KEY"]
+    assert start_django(DEBUG="false", **keys).returncode == 0
 
 
 @pytest.mark.django_db
