@@ -17,7 +17,7 @@ admin.site.index_title = _("Articles, sections and comments")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("moderation/", include("comments.moderation_urls")),
+    path("moderation/", include("comments.moderation.urls")),
     # Without a CSRF token, so that every page can be shared from a cache: the worst a forged
     # post can do is switch a reader's interface language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

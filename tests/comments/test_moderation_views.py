@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from comments import moderation_views
 from comments.models import Ban, Comment, ModerationAction, Report, Thread
+from comments.moderation import views as moderation_views
 from comments.posters import Poster
 from comments.services import comment_report
 from tests.factories import ArticleFactory, CommentFactory, ModeratorFactory, UserFactory
