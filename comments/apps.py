@@ -8,6 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self):
+        from comments import checks  # noqa: F401 (registers them)
         from comments.forms import form_started_token
         from kjnews.pagecache import register_fill
 

@@ -290,8 +290,9 @@ class Comment(CommentState, models.Model):
         _("why held or hidden"), max_length=16, choices=HoldReason.choices, blank=True
     )
     deletion_key_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # Fernet token of the sender's address and time, for court-ordered disclosure; empty
-    # unless DISCLOSURE_KEY is configured. Only a superuser can decrypt it (an audited action).
+    # The sender's address and time sealed to DISCLOSURE_PUBLIC_KEY, for court-ordered
+    # disclosure (comments/disclosure.py); empty unless a key is configured. Only a superuser
+    # holding the offline private key can open it, and each opening is logged.
     sender_record = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)

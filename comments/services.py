@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comments.disclosure import sender_record_seal
+from comments.disclosure import sender_record_decrypt, sender_record_key_id, sender_record_seal
 from comments.models import (
     Ban,
     BlockedTerm,
@@ -108,7 +108,9 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
         deletion_key_hash=deletion_key_hash(
             deletion_key, article_id=article.pk, number=thread.last_number
         ),
-        sender_record=sender_record_seal(address=poster.sender, at=now),
+        sender_record=sender_record_seal(
+            address=poster.sender, at=now, article_id=article.pk, number=thread.last_number
+        ),
         created_at=now,
     )
     if comment.is_pending:
@@ -227,6 +229,31 @@ def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction
     target_pages_changed(thread.article_id)
     kind = ModerationAction.Kind.SLOW_MODE_ON if on else ModerationAction.Kind.SLOW_MODE_OFF
     return _log(kind, actor=actor, comments=[], thread=thread)
+
+
+@transaction.atomic
+def sender_record_open(*, comment: Comment, actor, private_key, reason: str) -> dict:
+    """Open one comment's sealed sender record with the offline private key a superuser has
+    just supplied, for a disclosure request, and log it with its legal basis.
+
+    The key is only used here, in memory; nothing keeps it. Nothing is logged unless the record
+    opened, and the record is returned only once its log entry is written.
+    """
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValueError("a disclosure needs its legal basis")
+    record = sender_record_decrypt(
+        comment.sender_record, private_key, article_id=comment.article_id, number=comment.number
+    )
+    _log(
+        ModerationAction.Kind.DISCLOSE,
+        actor=actor,
+        comments=[comment],
+        reason=reason.strip(),
+        details={"key_id": sender_record_key_id(comment.sender_record)},
+    )
+    return record
 
 
 def _set_status(comments, status, *, hold_reason):

@@ -278,8 +278,10 @@ MODERATION_NOTIFY_THRESHOLD = env.int("MODERATION_NOTIFY_THRESHOLD", default=10)
 MODERATION_NOTIFY_INTERVAL_MINUTES = env.int("MODERATION_NOTIFY_INTERVAL_MINUTES", default=60)
 # Empty: every active member of the Moderators group with an e-mail address.
 MODERATION_NOTIFY_EMAILS = env.list("MODERATION_NOTIFY_EMAILS", default=[])
-# A Fernet key (cryptography) turns on encrypted sender records for disclosure requests.
-DISCLOSURE_KEY = env.str("DISCLOSURE_KEY", default="")
+# An X25519 public key (`manage.py disclosure_keygen`) turns on sealed sender records for
+# disclosure requests. Only the public half is ever here: the web servers seal, never open. A
+# malformed key stops start-up through a system check (comments.E001), never a reader's post.
+DISCLOSURE_PUBLIC_KEY = env.str("DISCLOSURE_PUBLIC_KEY", default="", multiline=True)
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
 
 # One URL (smtp://user:password@host:587/?tls=True, consolemail://) for Django 6.1's MAILERS.

@@ -1,12 +1,14 @@
 """The superuser's disclosure flow in the comments admin (発信者情報開示).
 
-A first step asks for the legal basis; the second decrypts one comment's sender record through
-its service, which logs it, and shows the result on a page no cache may keep.
+The first step shows the comment, which key pair its record was sealed to, and asks for the legal
+basis and that key pair's private half (uploaded or pasted, with its passphrase). The second
+opens the record through `sender_record_open`, which logs the opening, and shows the result on a
+page no cache may keep. The private key lives in this request's memory only: it is never stored,
+never sent back to the browser, and kept out of error reports.
 """
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -15,8 +17,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
-from comments.disclosure import DisclosureUnavailable, sender_record_open
+from comments.disclosure import DisclosureUnavailable, key_id, sender_record_key_id
 from comments.moderation.forms import SenderRecordRequestForm
+from comments.services import sender_record_open
 
 
 def _comment_label(comment) -> str:
@@ -25,8 +28,10 @@ def _comment_label(comment) -> str:
 
 def disclosure_flow(model_admin, request, queryset):
     """The `disclose_sender` action of the comments admin."""
-    if not request.user.is_superuser:
+    if not (request.user.is_active and request.user.is_superuser):
         raise PermissionDenied
+    # Django's error reports must never carry the key or its passphrase.
+    request.sensitive_post_parameters = "__ALL__"
     comments = list(queryset.select_related("article")[:2])
     if len(comments) != 1:
         model_admin.message_user(
@@ -36,28 +41,35 @@ def disclosure_flow(model_admin, request, queryset):
         )
         return None
     comment = comments[0]
-    if missing := _disclosure_missing(comment):
-        model_admin.message_user(request, missing, messages.ERROR)
+    sealed_to = sender_record_key_id(comment.sender_record)
+    if sealed_to is None:
+        model_admin.message_user(request, _no_record(comment), messages.ERROR)
         return None
-    form = SenderRecordRequestForm(request.POST if "post" in request.POST else None)
+    submitted = "post" in request.POST
+    form = SenderRecordRequestForm(
+        request.POST if submitted else None, request.FILES if submitted else None
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "comment": comment,
         "media": model_admin.media,
+        "sealed_to": sealed_to,
     }
-    if form.is_valid():
+    if form.is_valid() and _opens(form, sealed_to):
         try:
             record = sender_record_open(
-                comment=comment, actor=request.user, reason=form.cleaned_data["reason"]
+                comment=comment,
+                actor=request.user,
+                private_key=form.cleaned_data["private_key"],
+                reason=form.cleaned_data["reason"],
             )
         except DisclosureUnavailable:
             model_admin.message_user(
                 request,
-                _disclosure_missing(comment)
-                or gettext(
-                    "The sender record of comment %(comment)s cannot be decrypted with the "
-                    "configured key."
+                gettext(
+                    "The sender record of comment %(comment)s is damaged or was not sealed for "
+                    "this comment: it cannot be decrypted. Nothing was logged."
                 )
                 % {"comment": _comment_label(comment)},
                 messages.ERROR,
@@ -86,16 +98,28 @@ def disclosure_flow(model_admin, request, queryset):
     return response
 
 
-def _disclosure_missing(comment):
-    """Why there is nothing to decrypt, or None when there is a record and a key."""
-    if not settings.DISCLOSURE_KEY:
-        return gettext(
-            "No disclosure key is configured (DISCLOSURE_KEY), so no sender information "
-            "can be decrypted."
+def _opens(form, sealed_to: str) -> bool:
+    """Whether the private key given is the one the record was sealed to; says so if not."""
+    given = key_id(form.cleaned_data["private_key"])
+    if given == sealed_to:
+        return True
+    form.add_error(
+        None,
+        gettext(
+            "This record was sealed to the key pair %(sealed_to)s; the private key given "
+            "belongs to %(given)s. Bring the private key of %(sealed_to)s."
         )
+        % {"sealed_to": sealed_to, "given": given},
+    )
+    return False
+
+
+def _no_record(comment) -> str:
     if not comment.sender_record:
         return gettext(
-            "Comment %(comment)s has no sender record: it was posted while no disclosure "
-            "key was configured, or its record was removed after the retention period."
+            "Comment %(comment)s has no sender record: it was posted while no disclosure key "
+            "was configured, or its record was removed after the retention period."
         ) % {"comment": _comment_label(comment)}
-    return None
+    return gettext(
+        "The sender record of comment %(comment)s is not in a form this version can open."
+    ) % {"comment": _comment_label(comment)}

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comments.disclosure import PRIVATE_KEY_MAX_BYTES, DisclosureKeyInvalid, private_key_load
 from comments.models import Ban, BlockedTerm, Comment, ModerationAction
 from comments.services import BAN_DURATIONS
 from comments.terms import term_forms
@@ -88,7 +89,16 @@ class BanForm(forms.ModelForm):
         return poster_hash
 
 
+class KeyTextarea(forms.Textarea):
+    """A pasted private key is never sent back to the browser, not even after an error."""
+
+    def format_value(self, value):
+        return None
+
+
 class SenderRecordRequestForm(forms.Form):
+    """A disclosure: its legal basis, and the offline private key that opens the record."""
+
     reason = forms.CharField(
         label=_("Legal basis"),
         max_length=500,
@@ -97,3 +107,43 @@ class SenderRecordRequestForm(forms.Form):
             "It is written to the moderation log with your name."
         ),
     )
+    private_key_file = forms.FileField(
+        label=_("Private key file"),
+        required=False,
+        help_text=_(
+            "The file disclosure_keygen wrote, brought from where it is kept offline. It is "
+            "used for this decryption only and not stored."
+        ),
+    )
+    private_key_text = forms.CharField(
+        label=_("Or the private key, pasted"),
+        required=False,
+        strip=False,
+        widget=KeyTextarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    passphrase = forms.CharField(
+        label=_("Passphrase of the private key"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("private_key_file")
+        pasted = data.get("private_key_text", "").strip()
+        if bool(upload) == bool(pasted):
+            raise forms.ValidationError(
+                _("Give the private key either as a file or pasted, not both.")
+                if upload
+                else _("Give the private key that opens this record, as a file or pasted."),
+                code="private_key",
+            )
+        if upload and upload.size > PRIVATE_KEY_MAX_BYTES:
+            raise forms.ValidationError(_("This is too large to be a private key file."))
+        pem = upload.read() if upload else pasted.encode()
+        try:
+            data["private_key"] = private_key_load(pem, data.get("passphrase", ""))
+        except DisclosureKeyInvalid as error:
+            raise forms.ValidationError(error.args[0], code="private_key") from None
+        return data
