@@ -12,8 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from comments.models import Comment, ModerationAction, Report, Thread
 from comments.moderation import admin as moderation_admin  # noqa: F401 (registers its admins)
 from comments.moderation.disclosure_admin import disclosure_flow
-from comments.services import comments_moderate, thread_slow_mode_set
-from comments.targets import target_pages_changed
+from comments.services import (
+    comments_moderate,
+    thread_close,
+    thread_moderation_set,
+    thread_reopen,
+    thread_slow_mode_set,
+)
 
 MODERATE = "comments.moderate_comment"
 BOTH_LOCATIONS = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -51,6 +56,7 @@ class ThreadAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["last_number", "published_count"]
     moderation_fields = ["moderation_mode", "slow_mode"]
+    state_fields = ["is_closed", *moderation_fields]
 
     @admin.display(boolean=True, description=_("accepting comments"))
     def accepts_comments(self, thread):
@@ -65,16 +71,28 @@ class ThreadAdmin(admin.ModelAdmin):
             readonly.extend(self.moderation_fields)
         return readonly
 
+    def has_delete_permission(self, request, obj=None):
+        # The row holds the article's numbering: without it new comments would be numbered from
+        # 1 again, over the old ones. Close the thread instead.
+        return False
+
     def save_model(self, request, obj, form, change):
-        """Slow mode is switched by its service, so the switch is in the moderation log."""
-        target_pages_changed(obj.article_id)  # closing a thread changes the article's page
-        if "slow_mode" not in form.changed_data:
-            super().save_model(request, obj, form, change)
-            return
-        slow_mode = obj.slow_mode
-        obj.slow_mode = form.initial.get("slow_mode", False)
-        super().save_model(request, obj, form, change)
-        thread_slow_mode_set(actor=request.user, thread=obj, on=slow_mode)
+        """Each change of state goes through its service, which logs it. The admin itself only
+        creates the thread row (open, following its section) of an article that had none."""
+        wanted = {name: getattr(obj, name) for name in self.state_fields}
+        if not change:
+            fresh = Thread(article=obj.article)
+            for name in self.state_fields:
+                setattr(obj, name, getattr(fresh, name))
+            obj.save()
+        changed, actor = set(form.changed_data), request.user
+        if "is_closed" in changed:
+            (thread_close if wanted["is_closed"] else thread_reopen)(actor=actor, thread=obj)
+        if "moderation_mode" in changed:
+            thread_moderation_set(actor=actor, thread=obj, mode=wanted["moderation_mode"])
+        if "slow_mode" in changed:
+            thread_slow_mode_set(actor=actor, thread=obj, on=wanted["slow_mode"])
+        obj.refresh_from_db()
 
 
 class ReportInline(admin.TabularInline):
@@ -120,14 +138,23 @@ class CommentAdmin(admin.ModelAdmin):
         "poster_hash",
         "created_at",
     ]
-    # Status changes only through the moderation actions below, which log them and recount the
-    # thread; editing the field here would do neither.
     readonly_fields = fields
     inlines = [ReportInline]
     actions = ["approve", "hide", "remove", "mark_spam", "disclose_sender"]
 
     def has_add_permission(self, request):
         return False  # comments come from readers, through comment_create
+
+    def has_change_permission(self, request, obj=None):
+        # A comment's page is read-only: its status changes through the actions, which log
+        # them and recount the thread.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Moderators remove comments (a placeholder keeps the number and the >>N links); rows
+        # are never deleted here, so neither are their links from the moderation log. This also
+        # removes the bulk "delete selected" action.
+        return False
 
     def has_moderate_permission(self, request):
         return _can_moderate(request)

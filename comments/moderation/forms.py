@@ -1,12 +1,11 @@
 """What moderators send: decisions from the queue, and the admin's forms for their tools."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comments.disclosure import PRIVATE_KEY_MAX_BYTES, DisclosureKeyInvalid, private_key_load
 from comments.models import Ban, BlockedTerm, Comment, ModerationAction
+from comments.posters import POSTER_HASH_RE
 from comments.services import BAN_DURATIONS
 from comments.terms import term_forms
 
@@ -26,7 +25,6 @@ BAN_LABELS = {
     "permanent": _("Permanent"),
 }
 BAN_CHOICES = [(key, BAN_LABELS[key]) for key in BAN_DURATIONS]
-POSTER_HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class ModerationForm(forms.Form):
