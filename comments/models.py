@@ -529,3 +529,30 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.actor_name or _('system')})"
+
+
+class PersonalDataPurgeQuerySet(models.QuerySet):
+    def last_finished_at(self) -> datetime.datetime | None:
+        return self.aggregate(last=models.Max("finished_at"))["last"]
+
+
+class PersonalDataPurge(models.Model):
+    """One completed run of `purge_personal_data`: the moderators' queue warns when the last one
+    is too old, so a cron job that stopped does not go unnoticed. Kept in the database (a cache
+    forgets on restart); a row a day."""
+
+    finished_at = models.DateTimeField(_("finished"), default=timezone.now, db_index=True)
+    cutoff = models.DateTimeField(_("removed personal data older than"))
+    comments = models.PositiveIntegerField(_("comments cleared"))
+    reports = models.PositiveIntegerField(_("reports cleared"))
+    bans = models.PositiveIntegerField(_("expired bans deleted"))
+
+    objects = PersonalDataPurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("personal data purge")
+        verbose_name_plural = _("personal data purges")
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M}"

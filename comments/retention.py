@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from comments.models import Ban, Comment, Report
+from comments.models import Ban, Comment, PersonalDataPurge, Report
 
 BATCH_SIZE = 5000
+# The purge runs daily from cron; two days without a run means the job has stopped.
+PURGE_OVERDUE_AFTER = datetime.timedelta(days=2)
 COMMENT_PERSONAL_FIELDS = ("poster_hash", "sender_record", "deletion_key_hash")
 
 
@@ -80,6 +83,34 @@ def personal_data_purge(
     cleared_reports = _in_batches(reports, batch_size=batch_size, reporter_hash="")
     with transaction.atomic():
         deleted_bans, _per_model = bans.delete()
+        # Only a run that got this far counts as done (the moderators' queue reads it).
+        PersonalDataPurge.objects.create(
+            cutoff=cutoff, comments=cleared_comments, reports=cleared_reports, bans=deleted_bans
+        )
     return PurgeResult(
         cutoff=cutoff, comments=cleared_comments, reports=cleared_reports, bans=deleted_bans
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeOverdue:
+    """The purge has not run for PURGE_OVERDUE_AFTER: when it last did, or None for never."""
+
+    last_run: datetime.datetime | None
+
+
+def purge_overdue() -> PurgeOverdue | None:
+    """Whether the moderators should hear that the purge is not running.
+
+    After a run: when it is more than two days old. Before the first run: once the site itself
+    is more than two days old, counted from its first migration (the day it was installed), so a
+    new site has two days to set up its cron job and an old one that never did hears at once.
+    """
+    now = timezone.now()
+    last_run = PersonalDataPurge.objects.last_finished_at()
+    if last_run is not None:
+        return PurgeOverdue(last_run) if now - last_run > PURGE_OVERDUE_AFTER else None
+    installed = MigrationRecorder.Migration.objects.aggregate(first=models.Min("applied"))["first"]
+    if installed is None or now - installed > PURGE_OVERDUE_AFTER:
+        return PurgeOverdue(None)
+    return None

@@ -28,6 +28,7 @@ from comments.moderation.reads import (
     queue_entries,
     queue_ordered,
 )
+from comments.retention import purge_overdue
 from comments.services import comments_moderate, thread_slow_mode_set
 
 Kind = ModerationAction.Kind
@@ -92,6 +93,7 @@ def moderation_queue(request):
             "here": here,
             "actions": ACTIONS,
             "ban_choices": BAN_CHOICES,
+            "purge_overdue": purge_overdue(),
         },
     )
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from comments.models import Ban, Comment, Report
+from comments.models import Ban, Comment, PersonalDataPurge, Report
 from comments.retention import personal_data_purge
 from tests.factories import CommentFactory
 
@@ -185,3 +185,19 @@ def test_comments_are_cleared_in_batches_until_none_is_left(article):
 
     assert result.comments == 5
     assert all(personal_data(comment) == ("", "", "") for comment in comments)
+
+
+def test_a_completed_run_is_recorded_with_what_it_removed(article):
+    comment_posted(OLD, article)
+    Ban.objects.create(poster_hash="1" * 64, expires_at=OLD)
+
+    purge()
+
+    run = PersonalDataPurge.objects.get()
+    assert (run.finished_at, run.comments, run.reports, run.bans) == (NOW, 1, 0, 1)
+
+
+def test_a_dry_run_is_not_recorded_as_a_run(article):
+    purge("--dry-run")
+
+    assert not PersonalDataPurge.objects.exists()
