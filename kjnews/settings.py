@@ -30,6 +30,9 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.lower().startswith(_DEVELOP
     )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # reachable only with DEBUG on
+# Earlier keys, still accepted for signatures and sessions while a new SECRET_KEY takes over
+# (docs/operations.md, rotating keys); nothing is signed with them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # Keys poster hashes and poster IDs: its own secret, so rotating SECRET_KEY does not lift bans, and
 # never SECRET_KEY itself. Whoever holds it can try all 2^32 IPv4 addresses against a public

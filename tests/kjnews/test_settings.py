@@ -184,3 +184,20 @@ def test_an_unknown_media_storage_stops_start_up_with_a_message():
 
     assert result.returncode != 0
     assert "MEDIA_STORAGE must be 'local' or 's3'" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_form_signed_before_a_secret_key_rotation_is_accepted_while_the_old_key_is_a_fallback(
+    settings, client, article
+):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    settings.SECRET_KEY = "o" * 20 + "ld-key-Qv8sLw0Zt3Jm1Xp7"
+    started = client.get(article.get_absolute_url()).context["form"]["started"].value()
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = SECRET_KEY, [settings.SECRET_KEY]
+
+    response = client.post(
+        f"{article.get_absolute_url()}comments/",
+        {"name": "", "body": "鍵の交換をまたいだ投稿", "website": "", "started": started},
+    )
+
+    assert response.status_code == 302
