@@ -357,6 +357,17 @@ def test_a_private_key_put_where_the_public_key_goes_fails_the_check_and_says_so
     assert "must never be on the web servers" in error.msg
 
 
+def test_the_old_symmetric_disclosure_key_left_in_the_environment_gives_a_warning(
+    key_pair, monkeypatch
+):
+    monkeypatch.setenv("DISCLOSURE_KEY", "an-old-fernet-key")
+
+    [warning] = checks.run_checks(tags=[checks.Tags.security])
+
+    assert (warning.id, warning.is_serious()) == ("comments.W001", False)
+    assert "no longer read" in warning.msg
+
+
 def test_a_well_formed_public_key_passes_the_check(key_pair):
     assert checks.run_checks(tags=[checks.Tags.security]) == []
 
