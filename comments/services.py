@@ -206,9 +206,7 @@ def comments_moderate(
         days = BAN_DURATIONS[ban_duration]
         expires_at = timezone.now() + datetime.timedelta(days=days) if days else None
         bans = [
-            Ban.objects.create(
-                poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
-            )
+            _ban_create(actor=actor, poster_hash=poster_hash, expires_at=expires_at, reason=reason)
             for poster_hash in sorted({c.poster_hash for c in comments if c.poster_hash})
         ]
         _set_status(comments, Comment.Status.REMOVED_BY_MODERATOR, hold_reason="")
@@ -241,6 +239,14 @@ def _ban_target(ban: Ban) -> str:
     return f"#{ban.pk}"
 
 
+def _ban_create(*, actor, poster_hash: str, expires_at, reason: str) -> Ban:
+    """The one place a ban row is made: by `poster_ban`, and for each poster of the comments a
+    moderator bans from the queue (`comments_moderate`, which logs them with their comments)."""
+    return Ban.objects.create(
+        poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
+    )
+
+
 @transaction.atomic
 def poster_ban(
     *, actor, poster_hash: str, expires_at: datetime.datetime | None = None, reason: str = ""
@@ -250,9 +256,7 @@ def poster_ban(
     poster_hash = poster_hash.strip().lower()
     if not POSTER_HASH_RE.fullmatch(poster_hash):
         raise ValueError("a poster hash is 64 hexadecimal characters")
-    ban = Ban.objects.create(
-        poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
-    )
+    ban = _ban_create(actor=actor, poster_hash=poster_hash, expires_at=expires_at, reason=reason)
     _log(
         Kind.BAN,
         actor=actor,

@@ -50,7 +50,7 @@ class WrittenByServices(admin.ModelAdmin):
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        """ "Delete selected": one service call, and one log entry, for each row."""
+        """Django's "delete selected" action: one service call, and one log entry, per row."""
         for obj in queryset:
             self.delete_through_service(request, obj)
 

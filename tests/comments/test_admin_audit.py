@@ -63,6 +63,10 @@ def logged(kind):
     return list(ModerationAction.objects.filter(kind=kind).order_by("pk"))
 
 
+# Logged in with force_login: no password to hash (PBKDF2 costs about half a second a user).
+NO_PASSWORD = {"password": None}
+
+
 def logged_in(client, user):
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -71,7 +75,7 @@ def logged_in(client, user):
 
 @pytest.fixture
 def moderator():
-    return ModeratorFactory(username="mod-sato")
+    return ModeratorFactory(username="mod-sato", **NO_PASSWORD)
 
 
 @pytest.fixture
@@ -81,7 +85,7 @@ def moderator_client(client, moderator):
 
 @pytest.fixture
 def superuser():
-    return UserFactory(username="admin-yamada", is_staff=True, is_superuser=True)
+    return UserFactory(username="admin-yamada", is_staff=True, is_superuser=True, **NO_PASSWORD)
 
 
 @pytest.fixture
@@ -91,7 +95,7 @@ def superuser_client(client, superuser):
 
 @pytest.fixture
 def editor_client(client):
-    return logged_in(client, EditorFactory(username="editor-ito"))
+    return logged_in(client, EditorFactory(username="editor-ito", **NO_PASSWORD))
 
 
 @pytest.fixture

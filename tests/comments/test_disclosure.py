@@ -39,7 +39,7 @@ def key_pair(settings):
 
 @pytest.fixture
 def superuser():
-    return UserFactory(username="admin-yamada", is_staff=True, is_superuser=True)
+    return UserFactory(username="admin-yamada", is_staff=True, is_superuser=True, password=None)
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def test_a_comment_without_a_record_is_reported_as_having_none(key_pair, superus
 
 def test_a_moderator_does_not_see_the_disclosure_action(key_pair, client, article):
     post_comment(article)
-    client.force_login(ModeratorFactory())
+    client.force_login(ModeratorFactory(password=None))
 
     response = client.get(CHANGELIST)
 
@@ -304,7 +304,7 @@ def test_a_moderator_does_not_see_the_disclosure_action(key_pair, client, articl
 
 def test_a_moderator_cannot_run_the_disclosure_action_even_with_the_key(key_pair, client, article):
     comment = post_comment(article)
-    client.force_login(ModeratorFactory())
+    client.force_login(ModeratorFactory(password=None))
 
     response = disclose(client, comment, key_pair)
 

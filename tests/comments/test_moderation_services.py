@@ -323,7 +323,7 @@ def test_only_moderators_can_moderate(poster):
 )
 def test_a_staff_member_without_the_permission_changes_nothing_through_a_service(change):
     article = ArticleFactory()
-    editor = UserFactory(is_staff=True, groups=["Editors"])
+    editor = UserFactory(is_staff=True, groups=["Editors"], password=None)
 
     with pytest.raises(PermissionDenied):
         change(editor, article)
@@ -334,7 +334,7 @@ def test_a_staff_member_without_the_permission_changes_nothing_through_a_service
 def test_an_editor_closes_a_thread_through_its_service_and_it_is_logged():
     article = ArticleFactory()
     thread = Thread.objects.create(article=article)
-    editor = UserFactory(is_staff=True, groups=["Editors"])
+    editor = UserFactory(is_staff=True, groups=["Editors"], password=None)
 
     entry = thread_close(actor=editor, thread=thread)
 

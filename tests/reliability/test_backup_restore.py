@@ -79,7 +79,7 @@ def a_site_in_use():
     """What a site has after some weeks: sections and articles, comments (sealed sender records
     included), reports, bans, policies, blocked terms, a closed thread, a purge, the log."""
     # A superuser: a transactional test's database is emptied before it, groups included.
-    moderator = UserFactory(username="mod-backup", is_staff=True, is_superuser=True)
+    moderator = UserFactory(username="mod-backup", is_staff=True, is_superuser=True, password=None)
     section = SectionFactory(name="ヨーロッパ", slug="europe")
     articles = [ArticleFactory(section=section) for _ in range(3)]
     for number, article in enumerate(articles[:2]):
