@@ -24,13 +24,20 @@ $(VENV)/.installed-%: %
 
 ## install: the virtual environment with the locked runtime dependencies, migrated and collected.
 install: $(VENV)/.installed-requirements.lock .env
+	@chmod 600 .env
+	@if [ -z "$${POSTER_HASH_KEY:-}" ] && ! grep -q '^POSTER_HASH_KEY=' .env; then \
+	  umask 077; echo "POSTER_HASH_KEY=$$($(NEW_KEY))" >> .env; \
+	  echo "Added a POSTER_HASH_KEY to .env: poster IDs and hashes are keyed anew."; fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-# A per-machine secret so the site can run with DEBUG off from a fresh clone; never committed.
+# Per-machine secrets so the site can run with DEBUG off from a fresh clone: never committed, and
+# readable by their owner only (a poster hash key that leaks turns poster IDs back into addresses).
+NEW_KEY = $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'
 .env:
-	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
-	@echo "Wrote .env with a new SECRET_KEY (see .env.example for every variable)."
+	@umask 077; { echo "SECRET_KEY=$$($(NEW_KEY))"; echo "POSTER_HASH_KEY=$$($(NEW_KEY))"; } > $@
+	@chmod 600 $@
+	@echo "Wrote .env (mode 0600) with a new SECRET_KEY and POSTER_HASH_KEY (see .env.example for every variable)."
 
 ## run: install, load the demo content into an empty database, serve with gunicorn.
 run: install

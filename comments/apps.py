@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self):
-        from comments import checks  # noqa: F401 (registers the proxy settings' checks)
+        from comments import checks  # noqa: F401 (registers the comments app's checks)
         from comments.forms import form_started_token
         from kjnews.pagecache import register_fill
 

@@ -1,9 +1,53 @@
-"""System checks for the settings that decide who a poster is (`manage.py check`)."""
+"""System checks for the comments app's configuration: the disclosure key, and the proxy settings
+that decide who a poster is (`manage.py check`, and every start of the
+site: kjnews/wsgi.py runs them before gunicorn serves a request)."""
+
+import os
 
 from django.conf import settings
 from django.core import checks
 
+from comments.disclosure import DisclosureKeyInvalid, configured_public_key
 from kjnews.proxies import network_from_setting
+
+
+@checks.register(checks.Tags.security)
+def disclosure_public_key_check(app_configs, **kwargs):
+    """A malformed DISCLOSURE_PUBLIC_KEY stops start-up here, rather than costing records later."""
+    try:
+        configured_public_key()
+    except DisclosureKeyInvalid as error:
+        return [
+            checks.Error(
+                f"DISCLOSURE_PUBLIC_KEY cannot be used: {error}.",
+                hint=(
+                    "Set it to the public key `manage.py disclosure_keygen` printed (one line "
+                    "of base64, or a PEM public key), or leave it empty to keep no sender "
+                    "records. See docs/operations.md, rotating keys."
+                ),
+                id="comments.E001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def obsolete_disclosure_key_check(app_configs, **kwargs):
+    """The symmetric DISCLOSURE_KEY let every web server open every record; it is not read."""
+    if not os.environ.get("DISCLOSURE_KEY"):
+        return []
+    return [
+        checks.Warning(
+            "DISCLOSURE_KEY is no longer read: sender records are sealed to "
+            "DISCLOSURE_PUBLIC_KEY, and no records are kept until it is set.",
+            hint=(
+                "Run `manage.py disclosure_keygen`, set DISCLOSURE_PUBLIC_KEY, keep the private "
+                "key offline, and remove DISCLOSURE_KEY from the environment."
+            ),
+            id="comments.W001",
+        )
+    ]
+
 
 # Wider than these, a "proxy" network holds readers too, and each of them could write the address
 # they post from into X-Forwarded-For.
@@ -21,7 +65,7 @@ def trusted_proxies_check(app_configs=None, **kwargs):
                 checks.Error(
                     f"TRUSTED_PROXIES: {entry!r} is not an address or a network.",
                     hint="Write each proxy as an address (10.0.0.5) or a network (10.0.0.0/24).",
-                    id="comments.E001",
+                    id="comments.E002",
                 )
             )
             continue

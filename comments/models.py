@@ -299,8 +299,9 @@ class Comment(CommentState, models.Model):
         _("why held or hidden"), max_length=16, choices=HoldReason.choices, blank=True
     )
     deletion_key_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # Fernet token of the sender's address and time, for court-ordered disclosure; empty
-    # unless DISCLOSURE_KEY is configured. Only a superuser can decrypt it (an audited action).
+    # The sender's address and time sealed to DISCLOSURE_PUBLIC_KEY, for court-ordered
+    # disclosure (comments/disclosure.py); empty unless a key is configured. Only a superuser
+    # holding the offline private key can open it, and each opening is logged.
     sender_record = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
@@ -551,20 +552,35 @@ class BlockedTerm(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit log: every moderation decision, by whom (or by the system), on which comments."""
+    """The audit log: every moderation decision and every change to how comments are taken, by
+    whom (or by the system), on which comments or what else. Written only by the services."""
 
     class Kind(models.TextChoices):
+        # Decisions on comments.
         APPROVE = "approve", _("Approved")
         HIDE = "hide", _("Hidden")
         REMOVE = "remove", _("Removed")
         MARK_SPAM = "spam", _("Marked as spam")
-        BAN = "ban", _("Poster banned")
         AUTO_HIDE = "auto_hide", _("Hidden automatically by reports")
+        # Bans.
+        BAN = "ban", _("Poster banned")
+        BAN_UPDATE = "ban_update", _("Ban changed")
+        BAN_LIFT = "ban_lift", _("Ban lifted")
+        # How comments are taken: per section, per article, by term.
+        POLICY_SET = "policy_set", _("Section policy set")
+        POLICY_REMOVE = "policy_remove", _("Section policy removed")
+        THREAD_MODE = "thread_mode", _("Article moderation mode set")
         SLOW_MODE_ON = "slow_on", _("Slow mode switched on")
         SLOW_MODE_OFF = "slow_off", _("Slow mode switched off")
+        THREAD_CLOSE = "thread_close", _("Comments closed")
+        THREAD_REOPEN = "thread_reopen", _("Comments reopened")
+        TERM_ADD = "term_add", _("Blocked term added")
+        TERM_UPDATE = "term_update", _("Blocked term changed")
+        TERM_REMOVE = "term_remove", _("Blocked term removed")
+        # Personal data.
         DISCLOSE = "disclose", _("Sender information decrypted")
 
-    kind = models.CharField(_("action"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -581,7 +597,11 @@ class ModerationAction(models.Model):
     thread = models.ForeignKey(
         Thread, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("thread")
     )
+    # What was acted on when it is not comments: a section, an article, a term, a ban (by
+    # number: the log outlives poster hashes). Written as it was named at the time.
+    target = models.CharField(_("target"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # What changed: ids, and the values before and after.
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
@@ -592,3 +612,30 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.actor_name or _('system')})"
+
+
+class PersonalDataPurgeQuerySet(models.QuerySet):
+    def last_finished_at(self) -> datetime.datetime | None:
+        return self.aggregate(last=models.Max("finished_at"))["last"]
+
+
+class PersonalDataPurge(models.Model):
+    """One completed run of `purge_personal_data`: the moderators' queue warns when the last one
+    is too old, so a cron job that stopped does not go unnoticed. Kept in the database (a cache
+    forgets on restart); a row a day."""
+
+    finished_at = models.DateTimeField(_("finished"), default=timezone.now, db_index=True)
+    cutoff = models.DateTimeField(_("removed personal data older than"))
+    comments = models.PositiveIntegerField(_("comments cleared"))
+    reports = models.PositiveIntegerField(_("reports cleared"))
+    bans = models.PositiveIntegerField(_("expired bans deleted"))
+
+    objects = PersonalDataPurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("personal data purge")
+        verbose_name_plural = _("personal data purges")
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from django.utils import timezone
 from kjnews.proxies import request_client_address
 
 POSTER_ID_LENGTH = 8
+# What a poster hash looks like: HMAC-SHA256 in hex.
+POSTER_HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 
 def _keyed_digest(purpose: str, message: str) -> bytes:

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from comments.models import Ban, Comment, Report
+from comments.models import Ban, Comment, PersonalDataPurge, Reaction, Report
 
 BATCH_SIZE = 5000
+# The purge runs daily from cron; two days without a run means the job has stopped.
+PURGE_OVERDUE_AFTER = datetime.timedelta(days=2)
 COMMENT_PERSONAL_FIELDS = (
     "poster_hash",
     "poster_network_hash",
@@ -32,10 +35,13 @@ class PurgeResult:
     comments: int
     reports: int
     bans: int
+    # Reactions are deleted (their counts stay on the comment): a reaction is only its hash.
+    reactions: int = 0
 
 
 def _in_batches(queryset: models.QuerySet, *, batch_size: int, **changes) -> int:
-    """Update `queryset` in primary-key order, one short transaction per batch.
+    """Update `queryset` in primary-key order (or delete it, given no changes), one short
+    transaction per batch.
 
     A single UPDATE over years of comments would hold its row locks, and a long transaction,
     for as long as it takes; batches keep each lock short. Every batch is committed on its own,
@@ -51,7 +57,8 @@ def _in_batches(queryset: models.QuerySet, *, batch_size: int, **changes) -> int
             )
             if not pks:
                 return done
-            done += queryset.model.objects.filter(pk__in=pks).update(**changes)
+            matching = queryset.model.objects.filter(pk__in=pks)
+            done += matching.update(**changes) if changes else matching.delete()[0]
         last_pk = pks[-1]
 
 
@@ -80,10 +87,15 @@ def personal_data_purge(
     comments = Comment.objects.filter(_any_set(COMMENT_PERSONAL_FIELDS), created_at__lt=cutoff)
     reports = Report.objects.filter(_any_set(REPORT_PERSONAL_FIELDS), created_at__lt=cutoff)
     bans = Ban.objects.filter(expires_at__lt=cutoff)
+    reactions = Reaction.objects.filter(created_at__lt=cutoff)
 
     if dry_run:
         return PurgeResult(
-            cutoff=cutoff, comments=comments.count(), reports=reports.count(), bans=bans.count()
+            cutoff=cutoff,
+            comments=comments.count(),
+            reports=reports.count(),
+            bans=bans.count(),
+            reactions=reactions.count(),
         )
     cleared_comments = _in_batches(
         comments, batch_size=batch_size, **dict.fromkeys(COMMENT_PERSONAL_FIELDS, "")
@@ -91,8 +103,41 @@ def personal_data_purge(
     cleared_reports = _in_batches(
         reports, batch_size=batch_size, **dict.fromkeys(REPORT_PERSONAL_FIELDS, "")
     )
+    deleted_reactions = _in_batches(reactions, batch_size=batch_size)
     with transaction.atomic():
         deleted_bans, _per_model = bans.delete()
+        # Only a run that got this far counts as done (the moderators' queue reads it).
+        PersonalDataPurge.objects.create(
+            cutoff=cutoff, comments=cleared_comments, reports=cleared_reports, bans=deleted_bans
+        )
     return PurgeResult(
-        cutoff=cutoff, comments=cleared_comments, reports=cleared_reports, bans=deleted_bans
+        cutoff=cutoff,
+        comments=cleared_comments,
+        reports=cleared_reports,
+        bans=deleted_bans,
+        reactions=deleted_reactions,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeOverdue:
+    """The purge has not run for PURGE_OVERDUE_AFTER: when it last did, or None for never."""
+
+    last_run: datetime.datetime | None
+
+
+def purge_overdue() -> PurgeOverdue | None:
+    """Whether the moderators should hear that the purge is not running.
+
+    After a run: when it is more than two days old. Before the first run: once the site itself
+    is more than two days old, counted from its first migration (the day it was installed), so a
+    new site has two days to set up its cron job and an old one that never did hears at once.
+    """
+    now = timezone.now()
+    last_run = PersonalDataPurge.objects.last_finished_at()
+    if last_run is not None:
+        return PurgeOverdue(last_run) if now - last_run > PURGE_OVERDUE_AFTER else None
+    installed = MigrationRecorder.Migration.objects.aggregate(first=models.Min("applied"))["first"]
+    if installed is None or now - installed > PURGE_OVERDUE_AFTER:
+        return PurgeOverdue(None)
+    return None

@@ -10,7 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comments.disclosure import sender_record_seal
+from comments.disclosure import sender_record_decrypt, sender_record_key_id, sender_record_seal
 from comments.models import (
     Ban,
     BlockedTerm,
@@ -19,17 +19,19 @@ from comments.models import (
     ModerationMode,
     Reaction,
     Report,
+    SectionPolicy,
     Thread,
 )
 from comments.notifications import moderators_notify_if_busy
-from comments.posters import Poster, deletion_key_hash
+from comments.posters import POSTER_HASH_RE, Poster, deletion_key_hash
 from comments.rendering import URL_RE
 from comments.targets import target_pages_changed
-from comments.terms import first_match
+from comments.terms import first_match, term_forms
 from kjnews.pagecache import all_pages_changed
 
 # Said to banned posters: it neither confirms the ban nor invites them to work around it.
 NEUTRAL_REFUSAL = _("Your comment could not be accepted at this time.")
+Kind = ModerationAction.Kind
 
 
 class CommentRejected(Exception):
@@ -111,7 +113,9 @@ def comment_create(*, article, poster: Poster, name: str, body: str, deletion_ke
         deletion_key_hash=deletion_key_hash(
             deletion_key, article_id=article.pk, number=thread.last_number
         ),
-        sender_record=sender_record_seal(address=poster.sender, at=now),
+        sender_record=sender_record_seal(
+            address=poster.sender, at=now, article_id=article.pk, number=thread.last_number
+        ),
         created_at=now,
     )
     if comment.is_pending:
@@ -167,7 +171,7 @@ def comment_report(*, comment: Comment, reporter: Poster, reason: str, note: str
     reporters = comment.reports.filter(resolved_at__isnull=True).reporter_count()
     if reporters >= thread.report_threshold_in_effect():
         _set_status([comment], Comment.Status.HIDDEN, hold_reason=Comment.HoldReason.REPORTS)
-        _log(ModerationAction.Kind.AUTO_HIDE, actor=None, comments=[comment])
+        _log(Kind.AUTO_HIDE, actor=None, comments=[comment])
     transaction.on_commit(moderators_notify_if_busy, robust=True)
     return report
 
@@ -245,7 +249,7 @@ def comments_moderate(
     comments = list(
         Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments]).order_by("pk")
     )
-    kinds = ModerationAction.Kind
+    kinds = Kind
     details = {}
     if kind == kinds.APPROVE:
         # What its poster deleted stays deleted: approving never brings it back.
@@ -260,12 +264,12 @@ def comments_moderate(
             raise ValueError(f"unknown ban duration {ban_duration!r}")
         days = BAN_DURATIONS[ban_duration]
         expires_at = timezone.now() + datetime.timedelta(days=days) if days else None
-        for poster_hash in {c.poster_hash for c in comments if c.poster_hash}:
-            Ban.objects.create(
-                poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
-            )
+        bans = [
+            _ban_create(actor=actor, poster_hash=poster_hash, expires_at=expires_at, reason=reason)
+            for poster_hash in sorted({c.poster_hash for c in comments if c.poster_hash})
+        ]
         _set_status(comments, Comment.Status.REMOVED_BY_MODERATOR, hold_reason="")
-        details = {"ban": ban_duration}
+        details = {"ban": ban_duration, "ban_ids": [ban.pk for ban in bans]}
     else:
         raise ValueError(f"not a comment moderation action: {kind!r}")
     Report.objects.filter(comment__in=comments, resolved_at__isnull=True).update(
@@ -274,18 +278,296 @@ def comments_moderate(
     return _log(kind, actor=actor, comments=comments, reason=reason, details=details)
 
 
+# Moderation state other than comments: bans, section policies, blocked terms and threads. Each
+# change is one service, which checks the permission again (the admin checked it first), changes
+# the rows in one transaction and writes the moderation log; a save that changes nothing writes
+# nothing. The admin calls these and never saves those rows itself.
+
+
+def _require(actor, *permissions: str) -> None:
+    if not (actor.is_active and actor.has_perms(permissions)):
+        raise PermissionDenied
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _ban_target(ban: Ban) -> str:
+    # By number only: the log outlives the poster hash (PERSONAL_DATA_RETENTION_DAYS).
+    return f"#{ban.pk}"
+
+
+def _ban_create(*, actor, poster_hash: str, expires_at, reason: str) -> Ban:
+    """The one place a ban row is made: by `poster_ban`, and for each poster of the comments a
+    moderator bans from the queue (`comments_moderate`, which logs them with their comments)."""
+    return Ban.objects.create(
+        poster_hash=poster_hash, expires_at=expires_at, reason=reason, created_by=actor
+    )
+
+
+@transaction.atomic
+def poster_ban(
+    *, actor, poster_hash: str, expires_at: datetime.datetime | None = None, reason: str = ""
+) -> Ban:
+    """Ban one poster, by their hash, until `expires_at` (None: for good)."""
+    _require(actor, "comments.add_ban")
+    poster_hash = poster_hash.strip().lower()
+    if not POSTER_HASH_RE.fullmatch(poster_hash):
+        raise ValueError("a poster hash is 64 hexadecimal characters")
+    ban = _ban_create(actor=actor, poster_hash=poster_hash, expires_at=expires_at, reason=reason)
+    _log(
+        Kind.BAN,
+        actor=actor,
+        reason=reason,
+        target=_ban_target(ban),
+        details={"ban_id": ban.pk, "expires_at": _iso(expires_at)},
+    )
+    return ban
+
+
+@transaction.atomic
+def ban_update(*, actor, ban: Ban, expires_at: datetime.datetime | None, reason: str) -> Ban:
+    """Change how long a ban lasts or why; the poster it bans never changes."""
+    _require(actor, "comments.change_ban")
+    ban = Ban.objects.select_for_update().get(pk=ban.pk)
+    before = {"expires_at": _iso(ban.expires_at), "reason": ban.reason}
+    after = {"expires_at": _iso(expires_at), "reason": reason}
+    if before == after:
+        return ban
+    ban.expires_at, ban.reason = expires_at, reason
+    ban.save(update_fields=["expires_at", "reason"])
+    _log(
+        Kind.BAN_UPDATE,
+        actor=actor,
+        reason=reason,
+        target=_ban_target(ban),
+        details={"ban_id": ban.pk, "before": before, "after": after},
+    )
+    return ban
+
+
+@transaction.atomic
+def ban_lift(*, actor, ban: Ban, reason: str = "") -> None:
+    """End a ban now: the poster may comment and report again. The row goes; the log keeps it."""
+    _require(actor, "comments.delete_ban")
+    ban = (
+        Ban.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .filter(pk=ban.pk)
+        .first()
+    )
+    if ban is None:
+        return  # lifted meanwhile, by someone else
+    target = _ban_target(ban)
+    details = {
+        "ban_id": ban.pk,
+        "expires_at": _iso(ban.expires_at),
+        "banned_at": _iso(ban.created_at),
+        "banned_by": ban.created_by.get_username() if ban.created_by else "",
+        "ban_reason": ban.reason,
+    }
+    ban.delete()
+    _log(Kind.BAN_LIFT, actor=actor, reason=reason, target=target, details=details)
+
+
+def _policy_values(policy: SectionPolicy | None) -> dict | None:
+    if policy is None:
+        return None
+    return {"moderation_mode": policy.moderation_mode, "report_threshold": policy.report_threshold}
+
+
+@transaction.atomic
+def section_policy_set(
+    *, actor, section, moderation_mode: str, report_threshold: int
+) -> SectionPolicy:
+    """How comments on one section's articles are moderated; creates the policy if needed."""
+    if moderation_mode not in ModerationMode.values:
+        raise ValueError(f"unknown moderation mode {moderation_mode!r}")
+    if report_threshold < 0:
+        raise ValueError("a report threshold cannot be negative")
+    policy = SectionPolicy.objects.select_for_update().filter(section=section).first()
+    _require(actor, "comments.change_sectionpolicy" if policy else "comments.add_sectionpolicy")
+    before = _policy_values(policy)
+    after = {"moderation_mode": moderation_mode, "report_threshold": report_threshold}
+    if before == after:
+        return policy
+    if policy is None:
+        policy = SectionPolicy.objects.create(section=section, **after)
+    else:
+        policy.moderation_mode, policy.report_threshold = moderation_mode, report_threshold
+        policy.save(update_fields=["moderation_mode", "report_threshold"])
+    _log(
+        Kind.POLICY_SET,
+        actor=actor,
+        target=str(section),
+        details={"section_id": section.pk, "before": before, "after": after},
+    )
+    all_pages_changed()  # article pages say whether comments are checked before they appear
+    return policy
+
+
+@transaction.atomic
+def section_policy_remove(*, actor, policy: SectionPolicy) -> None:
+    """Back to the defaults: post-moderation and COMMENT_REPORT_THRESHOLD."""
+    _require(actor, "comments.delete_sectionpolicy")
+    policy = (
+        SectionPolicy.objects.select_for_update(of=("self",))
+        .select_related("section")
+        .filter(pk=policy.pk)
+        .first()
+    )
+    if policy is None:
+        return
+    section, before = policy.section, _policy_values(policy)
+    policy.delete()
+    _log(
+        Kind.POLICY_REMOVE,
+        actor=actor,
+        target=str(section),
+        details={"section_id": section.pk, "before": before},
+    )
+    all_pages_changed()
+
+
+def _term_checked(term: str, action: str) -> str:
+    term = term.strip()
+    if not term_forms(term).surface:
+        raise ValueError("a blocked term made only of spaces or symbols never matches")
+    if action not in BlockedTerm.Action.values:
+        raise ValueError(f"unknown blocked-term action {action!r}")
+    return term
+
+
+@transaction.atomic
+def blocked_term_add(*, actor, term: str, action: str = BlockedTerm.Action.HOLD) -> BlockedTerm:
+    """A word that holds (or rejects) new comments, matched after Japanese normalisation."""
+    _require(actor, "comments.add_blockedterm")
+    term = _term_checked(term, action)
+    blocked_term = BlockedTerm.objects.create(term=term, action=action)
+    _log(
+        Kind.TERM_ADD,
+        actor=actor,
+        target=term,
+        details={"term_id": blocked_term.pk, "action": action},
+    )
+    return blocked_term
+
+
+@transaction.atomic
+def blocked_term_update(*, actor, blocked_term: BlockedTerm, term: str, action: str) -> BlockedTerm:
+    _require(actor, "comments.change_blockedterm")
+    term = _term_checked(term, action)
+    blocked_term = BlockedTerm.objects.select_for_update().get(pk=blocked_term.pk)
+    before = {"term": blocked_term.term, "action": blocked_term.action}
+    after = {"term": term, "action": action}
+    if before == after:
+        return blocked_term
+    blocked_term.term, blocked_term.action = term, action
+    blocked_term.save()  # recomputes the normalised forms
+    _log(
+        Kind.TERM_UPDATE,
+        actor=actor,
+        target=term,
+        details={"term_id": blocked_term.pk, "before": before, "after": after},
+    )
+    return blocked_term
+
+
+@transaction.atomic
+def blocked_term_remove(*, actor, blocked_term: BlockedTerm) -> None:
+    _require(actor, "comments.delete_blockedterm")
+    blocked_term = BlockedTerm.objects.select_for_update().filter(pk=blocked_term.pk).first()
+    if blocked_term is None:
+        return
+    details = {"term_id": blocked_term.pk, "action": blocked_term.action}
+    term = blocked_term.term
+    blocked_term.delete()
+    _log(Kind.TERM_REMOVE, actor=actor, target=term, details=details)
+
+
+def _thread_changed(thread: Thread, field: str, value) -> tuple | None:
+    """Set one field of the thread row if it differs: (before, after), or None if it did not."""
+    current = Thread.objects.select_for_update().select_related("article").get(pk=thread.pk)
+    before = getattr(current, field)
+    if before == value:
+        return None
+    Thread.objects.filter(pk=thread.pk).update(**{field: value})
+    setattr(thread, field, value)
+    thread.article = current.article
+    target_pages_changed(current.article)  # the article page shows the thread's state
+    return before, value
+
+
+def _thread_log(kind, *, actor, thread: Thread, details=None) -> ModerationAction:
+    return _log(kind, actor=actor, thread=thread, target=str(thread.article)[:200], details=details)
+
+
+@transaction.atomic
+def thread_close(*, actor, thread: Thread) -> ModerationAction | None:
+    """Readers can still read the article's comments but add none."""
+    _require(actor, "comments.change_thread")
+    if _thread_changed(thread, "is_closed", True) is None:
+        return None
+    return _thread_log(Kind.THREAD_CLOSE, actor=actor, thread=thread)
+
+
+@transaction.atomic
+def thread_reopen(*, actor, thread: Thread) -> ModerationAction | None:
+    """Open again (a thread still closes by itself COMMENTS_CLOSE_AFTER_DAYS after publication)."""
+    _require(actor, "comments.change_thread")
+    if _thread_changed(thread, "is_closed", False) is None:
+        return None
+    return _thread_log(Kind.THREAD_REOPEN, actor=actor, thread=thread)
+
+
+@transaction.atomic
+def thread_moderation_set(*, actor, thread: Thread, mode: str) -> ModerationAction | None:
+    """The article's own moderation mode, or "" to follow its section's policy."""
+    _require(actor, "comments.moderate_comment")
+    if mode not in ("", *ModerationMode.values):
+        raise ValueError(f"unknown moderation mode {mode!r}")
+    changed = _thread_changed(thread, "moderation_mode", mode)
+    if changed is None:
+        return None
+    before, after = changed
+    return _thread_log(
+        Kind.THREAD_MODE, actor=actor, thread=thread, details={"before": before, "after": after}
+    )
+
+
 @transaction.atomic
 def thread_slow_mode_set(*, actor, thread: Thread, on: bool) -> ModerationAction | None:
     """Pre-moderation for one article only, switched on or off in one action."""
-    if not actor.has_perm("comments.moderate_comment"):
-        raise PermissionDenied
-    changed = Thread.objects.filter(pk=thread.pk).exclude(slow_mode=on).update(slow_mode=on)
-    if not changed:
+    _require(actor, "comments.moderate_comment")
+    if _thread_changed(thread, "slow_mode", on) is None:
         return None
-    thread.slow_mode = on
-    target_pages_changed(thread.article_id)
-    kind = ModerationAction.Kind.SLOW_MODE_ON if on else ModerationAction.Kind.SLOW_MODE_OFF
-    return _log(kind, actor=actor, comments=[], thread=thread)
+    return _thread_log(Kind.SLOW_MODE_ON if on else Kind.SLOW_MODE_OFF, actor=actor, thread=thread)
+
+
+@transaction.atomic
+def sender_record_open(*, comment: Comment, actor, private_key, reason: str) -> dict:
+    """Open one comment's sealed sender record with the offline private key a superuser has
+    just supplied, for a disclosure request, and log it with its legal basis.
+
+    The key is only used here, in memory; nothing keeps it. Nothing is logged unless the record
+    opened, and the record is returned only once its log entry is written.
+    """
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValueError("a disclosure needs its legal basis")
+    record = sender_record_decrypt(
+        comment.sender_record, private_key, article_id=comment.article_id, number=comment.number
+    )
+    _log(
+        Kind.DISCLOSE,
+        actor=actor,
+        comments=[comment],
+        reason=reason.strip(),
+        details={"key_id": sender_record_key_id(comment.sender_record)},
+    )
+    return record
 
 
 def _set_status(comments, status, *, hold_reason):
@@ -297,7 +579,8 @@ def _set_status(comments, status, *, hold_reason):
         thread_recount(article_id=article_id)
 
 
-def _log(kind, *, actor, comments, reason="", details=None, thread=None):
+def _log(kind, *, actor, comments=(), reason="", details=None, thread=None, target=""):
+    """The moderation log's only writer: every service records its change through here."""
     entry = ModerationAction.objects.create(
         kind=kind,
         actor=actor,
@@ -305,8 +588,10 @@ def _log(kind, *, actor, comments, reason="", details=None, thread=None):
         reason=reason,
         details=details or {},
         thread=thread,
+        target=target,
     )
-    entry.comments.set(comments)
+    if comments:
+        entry.comments.set(comments)
     return entry
 
 

@@ -35,6 +35,35 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.lower().startswith(_DEVELOP
     )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # reachable only with DEBUG on
+# Earlier keys, still accepted for signatures and sessions while a new SECRET_KEY takes over
+# (docs/operations.md, rotating keys); nothing is signed with them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Keys poster hashes and poster IDs: its own secret, so rotating SECRET_KEY does not lift bans, and
+# never SECRET_KEY itself. Whoever holds it can try all 2^32 IPv4 addresses against a public
+# poster ID in minutes, so it is kept like a password (docs/operations.md, rotating keys).
+POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default="")
+
+
+def _poster_hash_key_problem(key: str) -> str:
+    if not key:
+        return "missing"
+    if len(key) < 32:
+        return "shorter than 32 characters"
+    if key == SECRET_KEY:
+        return "the same as SECRET_KEY"
+    return ""
+
+
+if not DEBUG and (_problem := _poster_hash_key_problem(POSTER_HASH_KEY)):
+    raise ImproperlyConfigured(
+        f"POSTER_HASH_KEY is {_problem}. Set POSTER_HASH_KEY to a random string of at least 32 "
+        "characters, different from SECRET_KEY (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), in the environment or "
+        "in .env, or set DEBUG=true for local development only."
+    )
+if not POSTER_HASH_KEY:
+    POSTER_HASH_KEY = f"{SECRET_KEY}-poster-hashes"  # reachable only with DEBUG on
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -281,8 +310,6 @@ COMMENT_RATE_LIMITS = env.list("COMMENT_RATE_LIMITS", default=["5/m", "30/h"])
 COMMENT_DUPLICATE_WINDOW_MINUTES = env.int("COMMENT_DUPLICATE_WINDOW_MINUTES", default=10)
 COMMENT_MIN_FILL_SECONDS = env.float("COMMENT_MIN_FILL_SECONDS", default=3)
 COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=24 * 3600)
-# Keys poster hashes and poster IDs. Its own secret, so rotating SECRET_KEY does not lift bans.
-POSTER_HASH_KEY = env.str("POSTER_HASH_KEY", default=SECRET_KEY)
 # Our own proxies (nginx, a CDN's ranges), as networks or addresses: X-Forwarded-For is read only
 # when one of them connects, from the right and past them (kjnews/proxies.py). Empty: the header
 # is ignored and the connecting address is the reader's.
@@ -319,8 +346,10 @@ MODERATION_NOTIFY_THRESHOLD = env.int("MODERATION_NOTIFY_THRESHOLD", default=10)
 MODERATION_NOTIFY_INTERVAL_MINUTES = env.int("MODERATION_NOTIFY_INTERVAL_MINUTES", default=60)
 # Empty: every active member of the Moderators group with an e-mail address.
 MODERATION_NOTIFY_EMAILS = env.list("MODERATION_NOTIFY_EMAILS", default=[])
-# A Fernet key (cryptography) turns on encrypted sender records for disclosure requests.
-DISCLOSURE_KEY = env.str("DISCLOSURE_KEY", default="")
+# An X25519 public key (`manage.py disclosure_keygen`) turns on sealed sender records for
+# disclosure requests. Only the public half is ever here: the web servers seal, never open. A
+# malformed key stops start-up through a system check (comments.E001), never a reader's post.
+DISCLOSURE_PUBLIC_KEY = env.str("DISCLOSURE_PUBLIC_KEY", default="", multiline=True)
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
 
 # One URL (smtp://user:password@host:587/?tls=True, consolemail://) for Django 6.1's MAILERS.

@@ -13,7 +13,7 @@ handler500 = "kjnews.views.server_error"
 urlpatterns = [
     # ADMIN_PATH: an address of its own in production, so the sign-in is not where bots look.
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("moderation/", include("comments.moderation_urls")),
+    path("moderation/", include("comments.moderation.urls")),
     # Without a CSRF token, so that every page can be shared from a cache: the worst a forged
     # post can do is switch a reader's interface language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

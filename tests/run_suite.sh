@@ -21,7 +21,9 @@ ensure_postgres
 ensure_redis "redis://127.0.0.1:6379/1"
 ensure_naughty_strings tests/naughty "$TEST_OUTPUT_DIR/npm.log"
 
-export SECRET_KEY=${SECRET_KEY:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+new_key() { "$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))'; }
+export SECRET_KEY=${SECRET_KEY:-$(new_key)}
+export POSTER_HASH_KEY=${POSTER_HASH_KEY:-$(new_key)}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
 
 services_say "PostgreSQL at ${DATABASE_URL##*@}, Redis at ${CACHE_URL##*//}"

@@ -45,17 +45,30 @@ def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.1):
 
 
 def site_environment(**overrides: str) -> dict[str, str]:
-    """The environment of a production-like site: DEBUG off, a real secret, quiet logs."""
+    """The environment of a production-like site: DEBUG off, real secrets, sender records sealed to
+    a public key (whose private half the test never needs), quiet logs."""
     env = {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "live-test-" + os.urandom(24).hex(),
+        "POSTER_HASH_KEY": os.environ.get("POSTER_HASH_KEY")
+        or "live-poster-" + os.urandom(24).hex(),
+        "DISCLOSURE_PUBLIC_KEY": os.environ.get("DISCLOSURE_PUBLIC_KEY")
+        or _disclosure_public_key(),
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(overrides)
     return env
+
+
+def _disclosure_public_key() -> str:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from comments.disclosure import public_key_text
+
+    return public_key_text(X25519PrivateKey.generate().public_key())
 
 
 def manage(*args: str, env: dict[str, str]) -> str:

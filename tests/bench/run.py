@@ -139,6 +139,7 @@ def bench_environment() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "kjnews.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "POSTER_HASH_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
         or data.database_url_for(server_url, "kjnews_bench"),
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),

@@ -123,11 +123,22 @@ def test_slow_mode_switched_off_in_the_thread_admin_is_written_to_the_moderation
     assert ModerationAction.objects.get().kind == ModerationAction.Kind.SLOW_MODE_OFF
 
 
-def test_saving_a_thread_without_touching_slow_mode_writes_no_log_entry(moderator_client, thread):
+def test_closing_a_thread_and_setting_its_mode_in_one_save_logs_each_change(
+    moderator_client, thread
+):
     moderator_client.post(thread_change(thread), {"moderation_mode": "pre", "is_closed": "on"})
 
     thread.refresh_from_db()
     assert (thread.moderation_mode, thread.is_closed) == ("pre", True)
+    assert set(ModerationAction.objects.values_list("kind", flat=True)) == {
+        ModerationAction.Kind.THREAD_MODE,
+        ModerationAction.Kind.THREAD_CLOSE,
+    }
+
+
+def test_saving_a_thread_without_changing_it_writes_no_log_entry(moderator_client, thread):
+    moderator_client.post(thread_change(thread), {"moderation_mode": ""})
+
     assert not ModerationAction.objects.exists()
 
 
@@ -198,7 +209,7 @@ def test_a_comment_status_cannot_be_edited_directly_in_the_admin(client, article
         },
     )
 
-    assert response.status_code == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.FORBIDDEN
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 

@@ -17,7 +17,7 @@ def test_proxies_given_as_addresses_and_networks_pass(settings):
 def test_an_entry_that_is_not_an_address_is_an_error(settings):
     settings.TRUSTED_PROXIES = ["10.0.0.5", "nginx.internal"]
 
-    assert ids(settings) == ["comments.E001"]
+    assert ids(settings) == ["comments.E002"]
 
 
 def test_a_network_as_wide_as_a_slice_of_the_internet_is_warned_about(settings):

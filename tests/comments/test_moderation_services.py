@@ -19,9 +19,14 @@ from comments.models import (
 from comments.posters import Poster
 from comments.services import (
     CommentRejected,
+    blocked_term_add,
     comment_create,
     comment_report,
     comments_moderate,
+    poster_ban,
+    section_policy_set,
+    thread_close,
+    thread_moderation_set,
     thread_slow_mode_set,
 )
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -297,3 +302,41 @@ def test_only_moderators_can_moderate(poster):
 
     with pytest.raises(PermissionDenied):
         comments_moderate(actor=UserFactory(is_staff=True), comments=[comment], kind="remove")
+
+
+# --- The services behind the admin check the permission again
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda actor, article: poster_ban(actor=actor, poster_hash="ab" * 32),
+        lambda actor, article: blocked_term_add(actor=actor, term="しね"),
+        lambda actor, article: section_policy_set(
+            actor=actor, section=article.section, moderation_mode="pre", report_threshold=3
+        ),
+        lambda actor, article: thread_moderation_set(
+            actor=actor, thread=Thread.objects.create(article=article), mode="pre"
+        ),
+    ],
+    ids=["ban", "blocked-term", "section-policy", "article-mode"],
+)
+def test_a_staff_member_without_the_permission_changes_nothing_through_a_service(change):
+    article = ArticleFactory()
+    editor = UserFactory(is_staff=True, groups=["Editors"], password=None)
+
+    with pytest.raises(PermissionDenied):
+        change(editor, article)
+
+    assert not ModerationAction.objects.exists()
+
+
+def test_an_editor_closes_a_thread_through_its_service_and_it_is_logged():
+    article = ArticleFactory()
+    thread = Thread.objects.create(article=article)
+    editor = UserFactory(is_staff=True, groups=["Editors"], password=None)
+
+    entry = thread_close(actor=editor, thread=thread)
+
+    assert (entry.kind, entry.thread, entry.actor) == ("thread_close", thread, editor)
+    assert thread_close(actor=editor, thread=thread) is None  # already closed: nothing to log

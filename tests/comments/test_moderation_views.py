@@ -2,19 +2,23 @@
 what each decision does for readers and for the moderation log."""
 
 import datetime
+import re
 from http import HTTPStatus
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from comments import moderation_views
-from comments.models import Ban, Comment, ModerationAction, Report, Thread
+from comments.models import Ban, Comment, ModerationAction, PersonalDataPurge, Report, Thread
+from comments.moderation import views as moderation_views
 from comments.posters import Poster
 from comments.services import comment_report
 from tests.factories import (
@@ -562,3 +566,72 @@ def test_slow_mode_for_an_article_without_comments_is_not_found(moderator_client
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert not ModerationAction.objects.exists()
+
+
+# The purge of personal data: moderators hear when it has stopped running
+
+
+def site_installed(at):
+    """The site's first migration ran at `at` (its age, for a site where the purge never ran)."""
+    MigrationRecorder.Migration.objects.update(applied=at)
+
+
+def purge_finished(at):
+    return PersonalDataPurge.objects.create(
+        finished_at=at, cutoff=at - datetime.timedelta(days=90), comments=0, reports=0, bans=0
+    )
+
+
+def purge_warning(client):
+    page = client.get(QUEUE).text
+    match = re.search(r"<p [^>]*data-purge-warning[^>]*>(.*?)</p>", page, re.DOTALL)
+    return " ".join(match.group(1).split()) if match else None
+
+
+def test_the_queue_warns_in_japanese_when_the_purge_has_not_run_for_two_days(moderator_client):
+    site_installed(NOW - datetime.timedelta(days=60))
+    purge_finished(NOW - datetime.timedelta(days=2, hours=1))  # 2026/11/24 10:00 UTC
+
+    warning = purge_warning(moderator_client)
+
+    assert "2026/11/24 20:00 以降、古い個人情報が削除されていません" in warning
+    assert "purge_personal_data" in warning
+
+
+def test_the_queue_does_not_warn_while_the_last_purge_is_less_than_two_days_old(
+    moderator_client,
+):
+    site_installed(NOW - datetime.timedelta(days=60))
+    purge_finished(NOW - datetime.timedelta(days=1, hours=23))
+
+    assert purge_warning(moderator_client) is None
+
+
+def test_a_site_older_than_two_days_where_the_purge_never_ran_is_warned(moderator_client):
+    site_installed(NOW - datetime.timedelta(days=2, minutes=1))
+
+    assert "一度も削除されていません" in purge_warning(moderator_client)
+
+
+def test_a_new_site_has_two_days_to_run_its_first_purge(moderator_client):
+    site_installed(NOW - datetime.timedelta(days=1))
+
+    assert purge_warning(moderator_client) is None
+
+
+def test_running_the_purge_from_cron_clears_the_warning(moderator_client):
+    site_installed(NOW - datetime.timedelta(days=60))
+    purge_finished(NOW - datetime.timedelta(days=5))
+    assert purge_warning(moderator_client) is not None
+
+    call_command("purge_personal_data", stdout=StringIO())
+
+    assert purge_warning(moderator_client) is None
+
+
+def test_a_dry_run_of_the_purge_does_not_clear_the_warning(moderator_client):
+    site_installed(NOW - datetime.timedelta(days=60))
+
+    call_command("purge_personal_data", "--dry-run", stdout=StringIO())
+
+    assert purge_warning(moderator_client) is not None

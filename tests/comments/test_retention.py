@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from comments.models import Ban, Comment, Report
+from comments.models import Ban, Comment, PersonalDataPurge, Report
 from comments.retention import personal_data_purge
 from tests.factories import CommentFactory
 
@@ -193,3 +193,37 @@ def test_comments_are_cleared_in_batches_until_none_is_left(article):
 
     assert result.comments == 5
     assert all(personal_data(comment) == ("", "", "", "") for comment in comments)
+
+
+def test_a_completed_run_is_recorded_with_what_it_removed(article):
+    comment_posted(OLD, article)
+    Ban.objects.create(poster_hash="1" * 64, expires_at=OLD)
+
+    purge()
+
+    run = PersonalDataPurge.objects.get()
+    assert (run.finished_at, run.comments, run.reports, run.bans) == (NOW, 1, 0, 1)
+
+
+def test_a_dry_run_is_not_recorded_as_a_run(article):
+    purge("--dry-run")
+
+    assert not PersonalDataPurge.objects.exists()
+
+
+def test_old_reactions_are_deleted_and_their_counts_stay(article):
+    from comments.models import Reaction
+    from comments.posters import Poster
+    from comments.services import reaction_toggle
+
+    comment = comment_posted(OLD, article)
+    old_reader, new_reader = Poster("198.51.100.4"), Poster("198.51.100.5")
+    for reader in (old_reader, new_reader):
+        reaction_toggle(comment=comment, poster=reader, kind="empathy")
+    Reaction.objects.filter(poster_hash=old_reader.hash).update(created_at=OLD)
+
+    purge()
+
+    comment.refresh_from_db()
+    assert Reaction.objects.count() == 1
+    assert comment.empathy_count == 2

@@ -246,6 +246,21 @@ def test_a_thread_closed_in_the_admin_stops_offering_the_form_at_once(article, c
     assert "コメントの受付を終了しました" in page.text
 
 
+def test_a_section_put_under_pre_moderation_in_the_admin_tells_readers_at_once(article, committed):
+    notice = "この記事へのコメントは、モデレーターの確認後に表示されます。"
+    assert notice not in Client().get(article.get_absolute_url()).text
+    moderator = Client()
+    moderator.force_login(ModeratorFactory())
+
+    with committed():
+        moderator.post(
+            reverse("admin:comments_sectionpolicy_add"),
+            {"section": article.section_id, "moderation_mode": "pre", "report_threshold": "3"},
+        )
+
+    assert notice in Client().get(article.get_absolute_url()).text
+
+
 def test_a_scheduled_article_appears_on_the_cached_home_page_at_its_time(article):
     ArticleFactory(
         title="予約公開の記事",

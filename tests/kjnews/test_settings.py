@@ -1,5 +1,6 @@
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,6 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-TEST_SECRET_KEY = "k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4"
 # Django's deployment check asks for at least 50 characters.
 PRODUCTION_SECRET_KEY = "Zt3Jm1Xp7Yc4-" * 4
 
@@ -22,12 +22,21 @@ def production_environment() -> dict[str, str]:
         name, _, value = line.partition("=")
         if value and not value.startswith("<"):
             env[name] = value
-    return {**env, "SECRET_KEY": PRODUCTION_SECRET_KEY}
+    return {
+        **env,
+        "SECRET_KEY": PRODUCTION_SECRET_KEY,
+        "POSTER_HASH_KEY": "Hn3xWq7Lm0Zr5Tb9Kd2-poster-hashes-only",
+    }
+
+
+SECRET_KEY = "k" * 20 + "Qv8sLw0Zt3Jm1Xp7Yc4"
+POSTER_HASH_KEY = "p" * 20 + "Hn3xWq7Lm0Zr5Tb9Kd2"
+KEYS = {"SECRET_KEY", "POSTER_HASH_KEY", "DEBUG"}
 
 
 def start_django(code="import django; django.setup()", **environment):
     """Import the settings in a fresh interpreter, as gunicorn or manage.py would."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in KEYS}
     env.update(environment, DJANGO_SETTINGS_MODULE="kjnews.settings")
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -49,16 +58,54 @@ def test_site_refuses_to_start_without_a_real_secret_key_when_debug_is_off(secre
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_site_starts_with_a_long_random_secret_key():
-    result = start_django(DEBUG="false", SECRET_KEY=TEST_SECRET_KEY)
+def test_site_starts_with_a_long_random_secret_key_and_its_own_poster_hash_key():
+    result = start_django(DEBUG="false", SECRET_KEY=SECRET_KEY, POSTER_HASH_KEY=POSTER_HASH_KEY)
 
     assert result.returncode == 0, result.stderr
 
 
-def test_site_starts_in_debug_without_a_secret_key():
+@pytest.mark.parametrize(
+    ("poster_hash_key", "problem"),
+    [
+        ("", "POSTER_HASH_KEY is missing"),
+        ("Hn3xWq7Lm0Zr5Tb9Kd2", "POSTER_HASH_KEY is shorter than 32 characters"),
+        (SECRET_KEY, "POSTER_HASH_KEY is the same as SECRET_KEY"),
+    ],
+    ids=["missing", "short", "same-as-secret-key"],
+)
+def test_site_refuses_to_start_without_its_own_poster_hash_key_when_debug_is_off(
+    poster_hash_key, problem
+):
+    result = start_django(DEBUG="false", SECRET_KEY=SECRET_KEY, POSTER_HASH_KEY=poster_hash_key)
+
+    assert result.returncode != 0
+    assert problem in result.stderr
+    assert "Set POSTER_HASH_KEY" in result.stderr
+
+
+def test_site_starts_in_debug_without_a_secret_key_or_a_poster_hash_key():
     result = start_django(DEBUG="true", SECRET_KEY="")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_make_writes_a_dot_env_only_its_owner_can_read_with_two_different_keys(tmp_path):
+    make = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(PROJECT_DIR / "Makefile"), ".env"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        umask=0o022,  # what most shells give: the recipe must not rely on a stricter one
+        check=False,
+    )
+    assert make.returncode == 0, make.stderr
+    written = tmp_path / ".env"
+    keys = dict(line.split("=", 1) for line in written.read_text().splitlines())
+
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert keys.keys() == {"SECRET_KEY", "POSTER_HASH_KEY"}
+    assert keys["SECRET_KEY"] != keys["POSTER_HASH_KEY"]
+    assert start_django(DEBUG="false", **keys).returncode == 0
 
 
 @pytest.mark.django_db
@@ -184,3 +231,20 @@ def test_the_admin_answers_at_the_address_the_environment_gives_it():
     )
 
     assert result.stdout.split() == ["/staff-5c7e2a/", "/staff-5c7e2a/login/"], result.stderr
+
+
+@pytest.mark.django_db
+def test_a_form_signed_before_a_secret_key_rotation_is_accepted_while_the_old_key_is_a_fallback(
+    settings, client, article
+):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    settings.SECRET_KEY = "o" * 20 + "ld-key-Qv8sLw0Zt3Jm1Xp7"
+    started = client.get(article.get_absolute_url()).context["form"]["started"].value()
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = SECRET_KEY, [settings.SECRET_KEY]
+
+    response = client.post(
+        f"{article.get_absolute_url()}comments/",
+        {"name": "", "body": "鍵の交換をまたいだ投稿", "website": "", "started": started},
+    )
+
+    assert response.status_code == 302

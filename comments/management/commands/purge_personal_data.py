@@ -47,3 +47,7 @@ class Command(BaseCommand):
                 "Comments: %(comments)d, reports: %(reports)d, expired bans deleted: %(bans)d."
             )
         self.stdout.write(self.style.SUCCESS(message % counts))
+        self.stdout.write(
+            _("Reactions older than that (their counts stay): %(reactions)d.")
+            % {"reactions": result.reactions}
+        )
