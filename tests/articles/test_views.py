@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from django.views.defaults import server_error
 from PIL import Image
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from articles.models import Paragraph, SummaryPoint
+from articles.models import Article, Paragraph, SummaryPoint
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -502,3 +503,20 @@ def test_server_error_page_is_japanese_and_needs_no_database():
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert "サーバーエラーが発生しました" in page_text(response)
     assert len(queries) == 0
+
+
+def test_article_page_shows_the_rights_basis_beside_the_source(client):
+    article = ArticleFactory(rights=Article.Rights.SUMMARY_QUOTING_SOURCE)
+
+    response = client.get(article.get_absolute_url())
+
+    source = re.search(r'<p class="source">.*?</p>', response.text, re.DOTALL)[0]
+    assertInHTML('<span class="source__rights">（出典を示した要約・引用）</span>', source)
+
+
+def test_an_article_published_before_rights_were_recorded_shows_no_basis(client):
+    article = ArticleFactory(rights="")
+
+    response = client.get(article.get_absolute_url())
+
+    assertNotContains(response, "source__rights")

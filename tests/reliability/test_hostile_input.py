@@ -645,6 +645,7 @@ def test_an_editor_may_save_an_article_over_64_kb_in_the_admin(client, editor, s
             "slug": "a-very-long-article",
             "source_name": "Example World News",
             "source_url": "https://news.example.com/world/long",
+            "rights": Article.Rights.TRANSLATED_WITH_PERMISSION,
             "status": Article.Status.PUBLISHED,
             "published_at_0": "2026-05-01",
             "published_at_1": "09:00:00",
