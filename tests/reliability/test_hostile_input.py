@@ -423,9 +423,10 @@ EXISTING_PATH_VALUES = {
     "slug": [SLUG, SECTION_SLUG, DRAFT_SLUG],
     "number": ["1", "2", "3"],
     "path": ["articles/", "../settings.py", "."],
+    "section": ["articles", "sections", "news"],  # sitemap-<section>.xml
 }
 query_name = st.one_of(
-    st.sampled_from(["page", "cpage", "reply", "q", "next", "language", "queue", "order"]).map(
+    st.sampled_from(["page", "cpage", "reply", "q", "next", "language", "queue", "order", "p"]).map(
         str.encode
     ),
     hostile_bytes,
