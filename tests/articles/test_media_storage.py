@@ -89,7 +89,7 @@ def _imported_article(tmp_path) -> Article:
 
 
 @pytest.mark.django_db
-def test_an_imported_image_is_stored_in_the_object_store_with_its_size(
+def test_an_imported_image_is_stored_in_the_object_store_with_its_size_and_renditions(
     s3_media, object_store, bucket, tmp_path
 ):
     article = _imported_article(tmp_path)
@@ -102,14 +102,7 @@ def test_an_imported_image_is_stored_in_the_object_store_with_its_size(
     with urllib.request.urlopen(article.image.url, timeout=10) as answer:
         assert answer.headers["Content-Type"] == "image/jpeg"
         assert answer.read() == (tmp_path / "strait.jpg").read_bytes()
-
-
-@pytest.mark.django_db
-def test_the_renditions_are_served_from_the_object_store_with_their_recorded_size(
-    s3_media, tmp_path
-):
-    article = _imported_article(tmp_path)
-
+    # The renditions are read back from the store with the size recorded for them.
     webp = next(item for item in article.image_renditions if item["mime_type"] == "image/webp")
     with urllib.request.urlopen(article.picture.fallback.url, timeout=10) as answer:
         assert answer.headers["Content-Type"] == "image/jpeg"
