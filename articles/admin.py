@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Paragraph, Section, SummaryPoint
-from articles.services import article_text_renumber
+from articles.services import article_image_replace, article_text_renumber
 
 
 @admin.register(Section)
@@ -11,6 +11,24 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
+
+
+class RightsFilter(admin.SimpleListFilter):
+    """Each rights basis, and the articles still without one (stored before it was asked for)."""
+
+    title = _("rights basis")
+    parameter_name = "rights"
+    NOT_CHOSEN = "none"
+
+    def lookups(self, request, model_admin):
+        return [(self.NOT_CHOSEN, _("Not chosen yet")), *Article.Rights.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NOT_CHOSEN:
+            return queryset.filter(rights="")
+        if self.value() in Article.Rights.values:
+            return queryset.filter(rights=self.value())
+        return queryset
 
 
 class OrderedTextInline(admin.TabularInline):
@@ -31,7 +49,7 @@ class ParagraphInline(OrderedTextInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "section", "status", "published_at", "is_live"]
-    list_filter = ["status", "section", "published_at"]
+    list_filter = ["status", "section", RightsFilter, "published_at"]
     list_select_related = ["section"]
     search_fields = ["title", "original_title", "source_url", "slug"]
     date_hierarchy = "published_at"
@@ -41,10 +59,18 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["section", "title", "original_title", "slug"]}),
-        (_("Source"), {"fields": ["source_name", "source_url"]}),
-        (_("Image"), {"fields": ["image", "image_caption", "image_alt"]}),
+        (_("Source"), {"fields": ["source_name", "source_url", "rights"]}),
+        (_("Image"), {"fields": ["image", "image_alt", "image_decorative", "image_caption"]}),
         (_("Publication"), {"fields": ["status", "published_at", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if "image" in form.changed_data:
+            # A new image (or none): its renditions are made now, once. Files written for a save
+            # that then fails stay behind, as with Django's own uploads.
+            upload = form.cleaned_data["image"] or None
+            article_image_replace(article=obj, upload=upload, stored_files=[])
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

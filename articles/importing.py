@@ -31,15 +31,20 @@ REQUIRED_KEYS = (
     "source_url",
     "published_at",
 )
-OPTIONAL_KEYS = ("image", "status")
-IMAGE_REQUIRED_KEYS = ("path", "alt")
-IMAGE_OPTIONAL_KEYS = ("caption",)
+OPTIONAL_KEYS = ("image", "status", "rights")
+IMAGE_REQUIRED_KEYS = ("path",)
+IMAGE_OPTIONAL_KEYS = ("alt", "decorative", "caption")
 TEXT_KEYS = ("title", "original_title", "source_name", "source_url")
 STATUSES = tuple(Article.Status.values)
+RIGHTS = tuple(Article.Rights.values)
 # What every browser shows; Pillow opens more (TIFF, BMP…) than a page can display.
 IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # Model fields whose names differ from the keys an editor writes.
-FIELD_KEYS = {"image_caption": "image.caption", "image_alt": "image.alt"}
+FIELD_KEYS = {
+    "image_caption": "image.caption",
+    "image_alt": "image.alt",
+    "image_decorative": "image.decorative",
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,7 @@ class _RecordChecker:
         self.base_dir = base_dir
         self.problems: list[ImportProblem] = []
         self.source_url: str | None = None
+        self.image_size: tuple[int, int] | None = None
         title = raw.get("title") if isinstance(raw, dict) else None
         self.title = Truncator(title.strip()).chars(40) if isinstance(title, str) else ""
 
@@ -207,13 +213,28 @@ class _RecordChecker:
             fields["published_at"] = published_at
         if (status := self.status()) is not None:
             fields["status"] = status
+        if (rights := self.rights()) is not None:
+            fields["rights"] = rights
         section = self.section()
         summary = self.text_list("summary")
         body = self.text_list("body")
         image_path = self.image(fields)
 
-        checked = [*TEXT_KEYS, "published_at", "status", "image_caption", "image_alt"]
-        self.full_clean(fields, section, unchecked=[name for name in checked if name not in fields])
+        checked = [
+            *TEXT_KEYS,
+            "published_at",
+            "status",
+            "rights",
+            "image_caption",
+            "image_alt",
+            "image_decorative",
+        ]
+        self.full_clean(
+            fields,
+            section,
+            image_path,
+            unchecked=[name for name in checked if name not in fields],
+        )
         if self.problems:
             return None
         return ArticleRecord(self.index, section, fields, summary, body, image_path)
@@ -271,6 +292,19 @@ class _RecordChecker:
             return None
         return value
 
+    def rights(self):
+        """The rights basis; empty when the key is absent (a published article then fails the
+        model's rule, which names the key)."""
+        if "rights" not in self.raw:
+            return ""
+        value = self.raw["rights"]
+        if value not in RIGHTS:
+            self.problem(
+                "rights", _("Must be one of: %(choices)s.") % {"choices": ", ".join(RIGHTS)}
+            )
+            return None
+        return value
+
     def section(self):
         value = self.text("section")
         if value is None:
@@ -309,10 +343,11 @@ class _RecordChecker:
         """The image file's path; caption and alt text go into `fields`."""
         if "image" not in self.raw:
             fields["image_caption"] = fields["image_alt"] = ""
+            fields["image_decorative"] = False
             return None
         image = self.raw["image"]
         if not isinstance(image, dict):
-            self.problem("image", _("Expected an object with path, caption and alt."))
+            self.problem("image", _("Expected an object with path, alt and caption."))
             return None
         allowed = IMAGE_REQUIRED_KEYS + IMAGE_OPTIONAL_KEYS
         for key in image:
@@ -324,15 +359,19 @@ class _RecordChecker:
         for key in IMAGE_REQUIRED_KEYS:
             if key not in image:
                 self.problem(f"image.{key}", _("This key is required."))
-        if (alt := self.text("alt", container=image, field="image.alt")) is not None:
-            fields["image_alt"] = alt
-        caption = image.get("caption", "")
-        if not isinstance(caption, str):
-            self.problem("image.caption", _("Expected a string."))
-        elif "\x00" in caption:
-            self.problem("image.caption", _("Contains a NUL character."))
+        for key in ("alt", "caption"):  # may be empty
+            value = image.get(key, "")
+            if not isinstance(value, str):
+                self.problem(f"image.{key}", _("Expected a string."))
+            elif "\x00" in value:
+                self.problem(f"image.{key}", _("Contains a NUL character."))
+            else:
+                fields[f"image_{key}"] = value.strip()
+        decorative = image.get("decorative", False)
+        if isinstance(decorative, bool):
+            fields["image_decorative"] = decorative
         else:
-            fields["image_caption"] = caption.strip()  # may be empty
+            self.problem("image.decorative", _("Expected true or false."))
         relative = self.text("path", container=image, field="image.path")
         if relative is None:
             return None
@@ -346,6 +385,7 @@ class _RecordChecker:
         try:
             with Image.open(path) as opened:
                 image_format = opened.format
+                self.image_size = opened.size
                 opened.verify()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
             self.problem(
@@ -363,9 +403,15 @@ class _RecordChecker:
             return None
         return path
 
-    def full_clean(self, fields, section, *, unchecked):
-        """The model's own rules (lengths, URL form) on what passed the checks above."""
-        article = Article(section=section, **fields)
+    def full_clean(self, fields, section, image_path, *, unchecked):
+        """The model's own rules (lengths, URL form, what publishing needs) on what passed the
+        checks above."""
+        image = {}
+        if image_path is not None:
+            # Given its size, the model does not look for the file in the storage.
+            width, height = self.image_size
+            image = {"image": image_path.name, "image_width": width, "image_height": height}
+        article = Article(section=section, **fields, **image)
         exclude = {"slug", "image", *unchecked}
         if section is None:
             exclude.add("section")
@@ -373,6 +419,8 @@ class _RecordChecker:
             article.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
+                if name in unchecked:
+                    continue  # its value was refused above, with a message of its own
                 field = "" if name == NON_FIELD_ERRORS else FIELD_KEYS.get(name, name)
                 for message in messages:
                     self.problem(field, message)

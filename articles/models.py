@@ -1,9 +1,13 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from articles.images import Picture
 
 # A paragraph that ends with none of these was cut off mid-sentence (the source was truncated).
 SENTENCE_ENDINGS = tuple('。．.！!？?」』）)”"…‥')
@@ -49,6 +53,19 @@ class Article(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
+    class Rights(models.TextChoices):
+        """On what terms KJ News publishes an article's text (shown beside its source)."""
+
+        # The rights holder agreed to this translation being published.
+        TRANSLATED_WITH_PERMISSION = "translated_with_permission", _("Translated with permission")
+        # Our own summary; passages quoted, clearly marked and credited (as Japanese copyright
+        # law's quotation rule, Article 32, asks).
+        SUMMARY_QUOTING_SOURCE = "summary_quoting_source", _("Summary quoting the source")
+        # The source's licence allows translation and republication (e.g. CC BY), with credit.
+        OPEN_LICENSE = "open_license", _("Translated under an open licence")
+        # No copyright restricts it (expired, waived, or a text the law leaves unprotected).
+        PUBLIC_DOMAIN = "public_domain", _("Public domain")
+
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
     )
@@ -68,6 +85,16 @@ class Article(models.Model):
     )
     source_name = models.CharField(_("source name"), max_length=100, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, unique=True)
+    rights = models.CharField(
+        _("rights basis"),
+        max_length=30,
+        choices=Rights.choices,
+        blank=True,
+        help_text=_(
+            "On what terms KJ News publishes this text. Shown beside the source; required "
+            "before publishing."
+        ),
+    )
     image = models.ImageField(
         _("image"),
         upload_to="articles/%Y/%m/",
@@ -80,6 +107,16 @@ class Article(models.Model):
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_alt = models.CharField(_("image alt text"), max_length=300, blank=True)
+    image_decorative = models.BooleanField(
+        _("decorative image"),
+        default=False,
+        help_text=_(
+            "Tick when a reader who cannot see the image misses nothing: it then has empty "
+            "alternative text. Otherwise describe it in the alt text."
+        ),
+    )
+    # What pages and feeds need of the image's renditions (articles.images), made when it is stored.
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -115,6 +152,41 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        """What an article needs before it is published (the admin form and the import)."""
+        errors = {}
+        if self.image_decorative and self.image_alt:
+            errors["image_alt"] = ValidationError(
+                _(
+                    "A decorative image has no alternative text: clear the text or untick "
+                    "“decorative image”."
+                ),
+                code="decorative_with_alt",
+            )
+        elif (
+            self.status == self.Status.PUBLISHED
+            and self.image
+            and not self.image_decorative
+            and not self.image_alt.strip()
+        ):
+            errors["image_alt"] = ValidationError(
+                _(
+                    "Describe the image in its alternative text, or mark it as decorative, "
+                    "before publishing."
+                ),
+                code="alt_required",
+            )
+        if self.status == self.Status.PUBLISHED and not self.rights:
+            errors["rights"] = ValidationError(
+                _(
+                    "Choose the rights basis (on what terms we publish this text) before "
+                    "publishing."
+                ),
+                code="rights_required",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def unique_slug(self):
         """A readable ASCII slug from the original headline; a dated one when that gives nothing."""
         base = slugify(self.original_title)[:100].strip("-")
@@ -130,6 +202,25 @@ class Article(models.Model):
     @property
     def is_visible_to_readers(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def modified_at(self):
+        """When readers' copy last changed: the last edit, or the publication if that is later
+        (an article edited before its scheduled time). `published_at` is the first publication:
+        edits never move it."""
+        return max(self.updated_at, self.published_at)
+
+    @cached_property
+    def picture(self) -> Picture | None:
+        """The image's renditions for `<picture>`, previews and feeds; None without them."""
+        if not self.image:
+            return None
+        return Picture.from_json(self.image_renditions)
+
+    @property
+    def image_alt_text(self) -> str:
+        """The `alt` attribute: empty for a decorative image."""
+        return "" if self.image_decorative else self.image_alt
 
 
 class OrderedText(models.Model):

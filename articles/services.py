@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from articles import demo
+from articles.images import image_load, renditions_make
 from articles.importing import ArticleRecord, records_check, records_read
 from articles.models import Article, Paragraph, Section, SummaryPoint
 
@@ -28,7 +30,7 @@ def articles_import(*, records: list[dict[str, Any]], base_dir: Path) -> ImportR
     found. Image paths are relative to `base_dir`. An update keeps the article's slug and replaces
     everything else, summary points, paragraphs and image included.
     """
-    stored_images = []  # files written to storage, to remove if the transaction rolls back
+    stored_files = []  # written to storage, to remove if the transaction rolls back
     try:
         with transaction.atomic():
             checked = records_check(records=records, base_dir=base_dir)
@@ -39,28 +41,25 @@ def articles_import(*, records: list[dict[str, Any]], base_dir: Path) -> ImportR
             for record in checked:
                 article = existing.get(record.source_url) or Article()
                 (result.updated if article.pk else result.created).append(article)
-                _article_write(article, record, stored_images=stored_images)
+                _article_write(article, record, stored_files=stored_files)
             return result
     except BaseException:
-        for name in stored_images:
-            Article._meta.get_field("image").storage.delete(name)
+        for name in stored_files:
+            default_storage.delete(name)
         raise
 
 
-def _article_write(article: Article, record: ArticleRecord, *, stored_images: list[str]) -> None:
+def _article_write(article: Article, record: ArticleRecord, *, stored_files: list[str]) -> None:
     for name, value in record.fields.items():
         setattr(article, name, value)
     article.section = record.section
-    old_image = article.image.name
     if record.image_path is None:
-        article.image = ""
+        article_image_replace(article=article, upload=None, stored_files=stored_files)
     else:
         with record.image_path.open("rb") as image_file:
-            article.image.save(record.image_path.name, File(image_file), save=False)
-        stored_images.append(article.image.name)
+            upload = File(image_file, name=record.image_path.name)
+            article_image_replace(article=article, upload=upload, stored_files=stored_files)
     article.save()
-    if old_image and old_image != article.image.name:
-        transaction.on_commit(partial(article.image.storage.delete, old_image))
 
     article.summary_points.all().delete()
     SummaryPoint.objects.bulk_create(
@@ -72,6 +71,60 @@ def _article_write(article: Article, record: ArticleRecord, *, stored_images: li
         Paragraph(article=article, position=position, text=text)
         for position, text in enumerate(record.body, start=1)
     )
+
+
+def article_image_replace(
+    *, article: Article, upload: File | None, stored_files: list[str]
+) -> None:
+    """Gives the article `upload` as its image, with its renditions made now; None removes it.
+
+    The article is not saved: its caller saves it with the rest of its changes. The files written
+    are added to `stored_files`, for a caller whose transaction fails to remove; the files of the
+    image it had (original and renditions) are deleted once the transaction commits.
+    """
+    previous = _image_files(article)
+    if upload is None:
+        article.image = ""
+        article.image_renditions = []
+    else:
+        upload.seek(0)
+        image = image_load(upload)  # read before storing: an object store may close the file
+        article.image.save(upload.name, upload, save=False)
+        stored_files.append(article.image.name)
+        renditions = renditions_make(image, name=article.image.name)
+        stored_files.extend(rendition.name for rendition in renditions)
+        article.image_renditions = [rendition.as_json() for rendition in renditions]
+    current = {article.image.name, *(item["name"] for item in article.image_renditions)}
+    for name in sorted(previous - current):
+        transaction.on_commit(partial(default_storage.delete, name))
+
+
+def _image_files(article: Article) -> set[str]:
+    """The files of the article's image as stored now (the instance may hold a new one)."""
+    if article.pk is None:
+        return set()
+    stored = Article.objects.filter(pk=article.pk).values("image", "image_renditions").first()
+    if stored is None:
+        return set()
+    names = {stored["image"], *(item["name"] for item in stored["image_renditions"])}
+    return {name for name in names if name}
+
+
+@transaction.atomic
+def article_renditions_make(*, article: Article) -> None:
+    """Makes the renditions of the image an article already has (images stored before
+    renditions existed); the ones it had, if any, are deleted once the transaction commits."""
+    previous = {item["name"] for item in article.image_renditions}
+    if article.image:
+        with article.image.open("rb") as image_file:
+            image = image_load(image_file)
+        renditions = renditions_make(image, name=article.image.name)
+        article.image_renditions = [rendition.as_json() for rendition in renditions]
+    else:
+        article.image_renditions = []
+    article.save(update_fields=["image_renditions"])
+    for name in sorted(previous - {item["name"] for item in article.image_renditions}):
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
 @transaction.atomic

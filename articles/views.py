@@ -1,13 +1,26 @@
 import datetime
+import functools
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Min, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
+from articles.feeds import (
+    LatestArticlesAtomFeed,
+    LatestArticlesFeed,
+    SectionAtomFeed,
+    SectionFeed,
+    xml_text,
+)
 from articles.models import Article, Section
 from articles.paging import listing_page
+from articles.previews import CONTENT_LANGUAGE, article_preview, publication_name
+from articles.sitemaps import NEWS_WINDOW, SITEMAPS, news_articles
+from kjnews.addresses import absolute_url
 from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
 from kjnews.two_factor import awaiting_second_step
 
@@ -72,9 +85,118 @@ def render_article(request, article, *, context=None, status=200):
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "is_preview": is_preview, **(context or {})},
+        {
+            "article": article,
+            "is_preview": is_preview,
+            "preview": article_preview(article),
+            **(context or {}),
+        },
         status=status,
     )
     if is_preview:
         add_never_cache_headers(response)
     return response
+
+
+# Feeds and sitemaps: public, shared from the page cache like the lists (they change when an
+# article does), and in the content language whatever the reader's interface language.
+
+
+def _in_content_language(view):
+    """Outside the page cache, so that one copy serves readers of every interface language."""
+
+    @functools.wraps(view)
+    def in_content_language(request, *args, **kwargs):
+        with translation.override(CONTENT_LANGUAGE):
+            return view(request, *args, **kwargs)
+
+    return in_content_language
+
+
+def _feed_view(feed_class):
+    feed = feed_class()
+
+    @_in_content_language
+    @shared_page(generations=lambda **kwargs: [LISTS])
+    def view(request, **kwargs):
+        _share_until_next_publication(request)
+        return feed(request, **kwargs)
+
+    return view
+
+
+feed = _feed_view(LatestArticlesFeed)
+feed_atom = _feed_view(LatestArticlesAtomFeed)
+section_feed = _feed_view(SectionFeed)
+section_feed_atom = _feed_view(SectionAtomFeed)
+
+
+def _kept_out_of_search_results(view):
+    """Sitemaps are for crawlers, not for search results (Django's sitemap views say so too)."""
+
+    @functools.wraps(view)
+    def kept_out(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return kept_out
+
+
+@_kept_out_of_search_results
+@_in_content_language
+@shared_page(generations=lambda: [LISTS])
+def sitemap_index(request):
+    """Django's index view, with addresses on SITE_URL instead of the request's host."""
+    _share_until_next_publication(request)
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = absolute_url(reverse("articles:sitemap", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(sitemap_views.SitemapIndexItem(location, lastmod))
+        entries.extend(
+            sitemap_views.SitemapIndexItem(f"{location}?p={page}", lastmod)
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        )
+    news = absolute_url(reverse("articles:sitemap-news"))
+    entries.append(sitemap_views.SitemapIndexItem(news, None))
+    return render(
+        request, "sitemaps/index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+@_kept_out_of_search_results
+@_in_content_language
+@shared_page(generations=lambda section: [LISTS], varies_on=("p",))
+def sitemap(request, section):
+    _share_until_next_publication(request)
+    response = sitemap_views.sitemap(
+        request, SITEMAPS, section=section, template_name="sitemaps/sitemap.xml"
+    )
+    return response.render()
+
+
+@_kept_out_of_search_results
+@_in_content_language
+@shared_page(generations=lambda: [LISTS])
+def news_sitemap(request):
+    """Google News: articles first published in the last 48 hours, at most 1,000."""
+    articles = list(news_articles(now=timezone.now()))
+    if articles:
+        valid_until(request, articles[-1].published_at + NEWS_WINDOW)  # the oldest drops out
+    _share_until_next_publication(request)
+    entries = [
+        {
+            "location": absolute_url(article.get_absolute_url()),
+            "title": xml_text(article.title),
+            "published_at": article.published_at,
+        }
+        for article in articles
+    ]
+    return render(
+        request,
+        "sitemaps/news.xml",
+        {"entries": entries, "publication_name": publication_name(), "language": CONTENT_LANGUAGE},
+        content_type="application/xml",
+    )

@@ -8,6 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from kjnews.views import robots_txt
+
 handler500 = "kjnews.views.server_error"
 
 urlpatterns = [
@@ -17,6 +19,7 @@ urlpatterns = [
     # Without a CSRF token, so that every page can be shared from a cache: the worst a forged
     # post can do is switch a reader's interface language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
     path("", include("comments.urls")),
 ]

@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
-from django.urls import Resolver404, resolve
-from django.utils.cache import add_never_cache_headers
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_safe
 
+from kjnews.addresses import absolute_url
 from kjnews.cache import cache_answers
 
 logger = logging.getLogger(__name__)
@@ -109,4 +111,30 @@ def _probe_answer(*, ready: bool) -> HttpResponse:
         content_type="text/plain; charset=utf-8",
     )
     add_never_cache_headers(response)
+    return response
+
+
+DEFAULT_ADMIN_PATH = "admin/"
+ROBOTS_MAX_AGE = 3600
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read everything but the staff's pages, and find every page in the sitemap.
+
+    The admin is listed only at its well-known default address: an address an operator chose
+    instead (`ADMIN_PATH`) is one scanners should not be told, and nothing links to it.
+    """
+    disallowed = []
+    if getattr(settings, "ADMIN_PATH", DEFAULT_ADMIN_PATH).strip("/") == "admin":
+        disallowed.append("/admin/")
+    disallowed.append("/moderation/")
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in disallowed),
+        "",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap-index'))}",
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=ROBOTS_MAX_AGE)
     return response

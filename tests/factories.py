@@ -1,11 +1,15 @@
 import datetime
+import io
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from PIL import Image, ImageDraw
 
 from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.services import article_image_replace
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -31,6 +35,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     original_title = factory.Sequence(lambda n: f"Can the two neighbours work together? Part {n}")
     source_name = "Example World News"
     source_url = factory.Sequence(lambda n: f"https://news.example.com/world/asia-{n}")
+    rights = Article.Rights.TRANSLATED_WITH_PERMISSION
     image_caption = "Leaders shake hands before the talks"
     image_alt = "握手する両国の首脳"
     status = Article.Status.PUBLISHED
@@ -63,6 +68,23 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             ]
         for position, text in enumerate(paragraphs, start=1):
             Paragraph.objects.create(article=article, position=position, text=text)
+
+
+def jpeg_upload(name="photo.jpg", size=(1200, 675), colour=(40, 90, 140), **save_options):
+    """A JPEG as a browser uploads it: a coloured field with a white square in its upper left."""
+    image = Image.new("RGB", size, colour)
+    width, height = size
+    ImageDraw.Draw(image).rectangle([width // 8, height // 8, width // 3, height // 3], "white")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", **save_options)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def image_attach(article, upload=None):
+    """Gives the article an image the way the admin and the import do: stored with renditions."""
+    article_image_replace(article=article, upload=upload or jpeg_upload(), stored_files=[])
+    article.save()
+    return article
 
 
 def in_groups(*default_names):

@@ -15,6 +15,7 @@ from tests.factories import (
     SectionFactory,
     SuperuserFactory,
     force_verified_login,
+    jpeg_upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +172,7 @@ def test_editor_creates_an_article_with_its_summary_and_paragraphs_in_the_given_
         "slug": "why-are-tensions-rising-in-the-taiwan-strait",
         "source_name": "Example World News",
         "source_url": "https://news.example.com/world/taiwan-strait",
+        "rights": Article.Rights.TRANSLATED_WITH_PERMISSION,
         "image_caption": "",
         "image_alt": "",
         "status": Article.Status.PUBLISHED,
@@ -257,6 +259,7 @@ def test_rows_left_at_position_zero_are_appended_and_everything_is_renumbered(
         "slug": article.slug,
         "source_name": article.source_name,
         "source_url": article.source_url,
+        "rights": article.rights,
         "image_caption": "",
         "image_alt": "",
         "status": Article.Status.PUBLISHED,
@@ -278,3 +281,105 @@ def test_rows_left_at_position_zero_are_appended_and_everything_is_renumbered(
         (2, "二"),
         (3, "三（追加）"),
     ]
+
+
+# --- What publishing needs: a rights basis, and alt text (or the decorative mark) for the image
+
+
+def publish_form(section, **changes):
+    data = {
+        "section": section.pk,
+        "title": "台湾海峡の緊張、各国が懸念",
+        "original_title": "Why are tensions rising in the Taiwan Strait?",
+        "slug": "taiwan-strait",
+        "source_name": "Example World News",
+        "source_url": "https://news.example.com/world/taiwan-strait",
+        "rights": Article.Rights.TRANSLATED_WITH_PERMISSION,
+        "image_caption": "",
+        "image_alt": "",
+        "status": Article.Status.PUBLISHED,
+        "published_at_0": "2026-05-01",
+        "published_at_1": "09:00:00",
+        **inline_forms("summary_points", [(1, "要点。")]),
+        **inline_forms("paragraphs", [(1, "段落。")]),
+    }
+    data.update(changes)
+    return data
+
+
+def field_errors(response, name):
+    return response.context["adminform"].form.errors.get(name, [])
+
+
+def test_the_article_form_offers_each_rights_basis_by_its_japanese_name(editor_client):
+    response = editor_client.get(ADD)
+
+    for label in [
+        "許諾を得て翻訳",
+        "出典を示した要約・引用",
+        "オープンライセンスに基づく翻訳",
+        "パブリックドメイン",
+    ]:
+        assert f">{label}</option>" in response.text
+
+
+def test_publishing_without_a_rights_basis_is_refused_with_a_message_beside_the_field(
+    editor_client, section
+):
+    response = editor_client.post(ADD, publish_form(section, rights=""))
+
+    assert response.status_code == HTTPStatus.OK
+    assert field_errors(response, "rights") == [
+        "公開する前に、権利の根拠（どのような条件でこの記事を掲載するか）を選んでください。"
+    ]
+    assert not Article.objects.exists()
+
+
+def test_a_draft_may_be_saved_before_its_rights_basis_is_chosen(editor_client, section):
+    response = editor_client.post(
+        ADD, publish_form(section, rights="", status=Article.Status.DRAFT)
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Article.objects.get().rights == ""
+
+
+def test_publishing_an_image_without_alt_text_is_refused(editor_client, section):
+    response = editor_client.post(ADD, publish_form(section, image=jpeg_upload()))
+
+    assert field_errors(response, "image_alt") == [
+        "公開する前に、画像の代替テキストを書くか、装飾画像として指定してください。"
+    ]
+    assert not Article.objects.exists()
+
+
+def test_a_decorative_image_may_be_published_without_alt_text(editor_client, section):
+    response = editor_client.post(
+        ADD, publish_form(section, image=jpeg_upload(), image_decorative="on")
+    )
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["errors"]
+    article = Article.objects.get()
+    assert (article.image_decorative, article.image_alt_text) == (True, "")
+
+
+def test_a_decorative_image_with_alt_text_is_refused_as_contradictory(editor_client, section):
+    response = editor_client.post(
+        ADD,
+        publish_form(section, image=jpeg_upload(), image_decorative="on", image_alt="写真"),
+    )
+
+    assert field_errors(response, "image_alt") == [
+        "装飾画像には代替テキストを付けません。テキストを消すか、「装飾画像」のチェックを外してください。"
+    ]
+
+
+def test_editors_can_list_the_published_articles_still_without_a_rights_basis(editor_client):
+    ArticleFactory(title="根拠未選択の記事", rights="")
+    ArticleFactory(title="根拠のある記事")
+
+    assert "?rights=none" in editor_client.get(CHANGELIST).text
+
+    response = editor_client.get(CHANGELIST, {"rights": "none"})
+
+    assert [a.title for a in response.context["cl"].result_list] == ["根拠未選択の記事"]

@@ -35,6 +35,7 @@ def record(**changes):
         "source_name": "Pacific Desk (デモ)",
         "source_url": "https://news.example.org/asia/strait-litter",
         "published_at": "2026-11-20T09:00:00+09:00",
+        "rights": "translated_with_permission",
     }
     values.update(changes)
     return {key: value for key, value in values.items() if value is not None}
@@ -293,12 +294,91 @@ def test_image_in_a_format_browsers_do_not_show_is_rejected(tmp_path, section):
     assert "is a TIFF image; use one of: JPEG, PNG, GIF, WEBP." in message
 
 
-def test_image_needs_alt_text(tmp_path, section):
+def test_a_published_image_needs_alt_text_or_the_decorative_mark(tmp_path, section):
     picture(tmp_path)
 
     message = import_error(file_with(tmp_path, record(image={"path": "photo.jpg"})))
 
-    assert "image.alt: This key is required." in message
+    assert (
+        "Record 1 (“日韓、海峡のごみで共同調査へ”), image.alt: Describe the image in its "
+        "alternative text, or mark it as decorative, before publishing."
+    ) in message
+    assert Article.objects.count() == 0
+
+
+def test_a_decorative_image_is_imported_with_empty_alt_text(tmp_path, section):
+    picture(tmp_path)
+
+    run_import(file_with(tmp_path, record(image={"path": "photo.jpg", "decorative": True})))
+
+    article = Article.objects.get()
+    assert (article.image_decorative, article.image_alt_text) == (True, "")
+
+
+def test_a_decorative_image_with_alt_text_is_rejected_as_contradictory(tmp_path, section):
+    picture(tmp_path)
+    image = {"path": "photo.jpg", "alt": "写真", "decorative": True}
+
+    message = import_error(file_with(tmp_path, record(image=image)))
+
+    assert "image.alt: A decorative image has no alternative text" in message
+
+
+def test_decorative_must_be_true_or_false(tmp_path, section):
+    picture(tmp_path)
+    image = {"path": "photo.jpg", "decorative": "yes"}
+
+    message = import_error(file_with(tmp_path, record(image=image)))
+
+    assert "image.decorative: Expected true or false." in message
+
+
+def test_a_draft_may_wait_for_its_alt_text(tmp_path, section):
+    picture(tmp_path)
+
+    run_import(file_with(tmp_path, record(status="draft", image={"path": "photo.jpg"})))
+
+    assert Article.objects.get().image_alt == ""
+
+
+# The rights basis
+
+
+def test_the_rights_basis_is_imported(tmp_path, section):
+    run_import(file_with(tmp_path, record(rights="summary_quoting_source")))
+
+    assert Article.objects.get().rights == Article.Rights.SUMMARY_QUOTING_SOURCE
+
+
+def test_a_published_article_without_a_rights_basis_imports_nothing_and_is_named(tmp_path, section):
+    records = [
+        record(source_url="https://news.example.org/first"),
+        record(title="権利の根拠のない記事", rights=None),
+    ]
+
+    message = import_error(file_with(tmp_path, records))
+
+    assert (
+        "Record 2 (“権利の根拠のない記事”), rights: Choose the rights basis (on what terms we "
+        "publish this text) before publishing."
+    ) in message
+    assert Article.objects.count() == 0
+
+
+def test_a_draft_may_wait_for_its_rights_basis(tmp_path, section):
+    run_import(file_with(tmp_path, record(status="draft", rights=None)))
+
+    assert Article.objects.get().rights == ""
+
+
+def test_an_unknown_rights_basis_is_rejected_with_the_choices(tmp_path, section):
+    message = import_error(file_with(tmp_path, record(rights="fair use")))
+
+    assert (
+        "rights: Must be one of: translated_with_permission, summary_quoting_source, "
+        "open_license, public_domain."
+    ) in message
+    assert "before publishing" not in message
 
 
 def test_invalid_json_reports_line_and_column(tmp_path, section):
@@ -417,6 +497,43 @@ def test_a_database_error_midway_leaves_nothing_imported(tmp_path, section, monk
     assert Article.objects.count() == 0
 
 
+def test_an_imported_image_gets_its_renditions(tmp_path, section):
+    picture(tmp_path, size=(1200, 800))
+
+    run_import(file_with(tmp_path, record(image={"path": "photo.jpg", "alt": "写真"})))
+
+    renditions = Article.objects.get().image_renditions
+    assert sorted((item["width"], item["mime_type"]) for item in renditions) == [
+        (480, "image/jpeg"),
+        (480, "image/webp"),
+        (960, "image/jpeg"),
+        (960, "image/webp"),
+        (1200, "image/jpeg"),
+        (1200, "image/webp"),
+    ]
+
+
+def test_a_reimported_image_leaves_only_the_new_files_once_committed(
+    tmp_path, settings, section, django_capture_on_commit_callbacks
+):
+    picture(tmp_path, "first.jpg", size=(600, 400))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(file_with(tmp_path, record(image={"path": "first.jpg", "alt": "一枚目"})))
+    picture(tmp_path, "second.jpg", size=(500, 400))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(file_with(tmp_path, record(image={"path": "second.jpg", "alt": "二枚目"})))
+
+    article = Article.objects.get()
+    stored = {
+        path.relative_to(settings.MEDIA_ROOT).as_posix()
+        for path in Path(settings.MEDIA_ROOT).rglob("*")
+        if path.is_file()
+    }
+    assert stored == {article.image.name, *(item["name"] for item in article.image_renditions)}
+    assert len(stored) == 5  # the original, and 480 and 500 wide as WebP and JPEG
+
+
 def test_images_stored_before_a_database_error_are_removed(tmp_path, settings, monkeypatch):
     SectionFactory(slug="east-asia-plus")
     picture(tmp_path)
@@ -425,6 +542,7 @@ def test_images_stored_before_a_database_error_are_removed(tmp_path, settings, m
     with pytest.raises(DatabaseError):
         run_import(file_with(tmp_path, record(image={"path": "photo.jpg", "alt": "写真"})))
 
+    # Neither the original nor any of its renditions.
     assert [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()] == []
 
 

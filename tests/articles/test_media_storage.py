@@ -8,8 +8,10 @@ would to any other S3 service.
 import json
 import urllib.request
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from articles.models import Article
@@ -78,6 +80,7 @@ def _imported_article(tmp_path) -> Article:
         "source_name": "Pacific Desk",
         "source_url": f"https://news.example.org/asia/{uuid.uuid4().hex}",
         "published_at": "2026-11-20T09:00:00+09:00",
+        "rights": "translated_with_permission",
         "image": {"path": "strait.jpg", "alt": "海峡の砂浜"},
     }
     (tmp_path / "articles.json").write_text(json.dumps(record))
@@ -86,7 +89,7 @@ def _imported_article(tmp_path) -> Article:
 
 
 @pytest.mark.django_db
-def test_an_imported_image_is_stored_in_the_object_store_with_its_size(
+def test_an_imported_image_is_stored_in_the_object_store_with_its_size_and_renditions(
     s3_media, object_store, bucket, tmp_path
 ):
     article = _imported_article(tmp_path)
@@ -94,10 +97,18 @@ def test_an_imported_image_is_stored_in_the_object_store_with_its_size(
     article.refresh_from_db()
     assert (article.image_width, article.image_height) == (64, 48)
     stored = object_store.client().list_objects_v2(Bucket=bucket)["Contents"]
-    assert [item["Key"] for item in stored] == [article.image.name]
+    renditions = [item["name"] for item in article.image_renditions]
+    assert sorted(item["Key"] for item in stored) == sorted([article.image.name, *renditions])
     with urllib.request.urlopen(article.image.url, timeout=10) as answer:
         assert answer.headers["Content-Type"] == "image/jpeg"
         assert answer.read() == (tmp_path / "strait.jpg").read_bytes()
+    # The renditions are read back from the store with the size recorded for them.
+    webp = next(item for item in article.image_renditions if item["mime_type"] == "image/webp")
+    with urllib.request.urlopen(article.picture.fallback.url, timeout=10) as answer:
+        assert answer.headers["Content-Type"] == "image/jpeg"
+    with urllib.request.urlopen(default_storage.url(webp["name"]), timeout=10) as answer:
+        assert answer.headers["Content-Type"] == "image/webp"
+        assert len(answer.read()) == webp["size"]
 
 
 def test_a_node_using_the_object_store_shows_the_image_from_there(
@@ -118,7 +129,10 @@ def test_a_node_using_the_object_store_shows_the_image_from_there(
     image_url = page.text.split('<img src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     assert image_url.startswith(f"{object_store.endpoint_url}/{bucket}/articles/")
     assert 'width="64" height="48"' in page.text
+    # The page shows the JPEG rendition the import made, read back from the store.
+    fallback = article.picture.fallback
+    assert urlsplit(image_url).path == f"/{bucket}/{fallback.name}"
     with urllib.request.urlopen(image_url, timeout=10) as answer:
-        assert answer.read() == (tmp_path / "strait.jpg").read_bytes()
+        assert len(answer.read()) == fallback.size
     # The node no longer serves uploads itself (SERVE_MEDIA is off with the object store).
     assert reader.get(f"/media/{article.image.name}").status == 404

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,15 @@ from django.views.defaults import server_error
 from PIL import Image
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from articles.models import Paragraph, SummaryPoint
-from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
+from articles.models import Article, Paragraph, SummaryPoint
+from tests.factories import (
+    ArticleFactory,
+    EditorFactory,
+    SectionFactory,
+    UserFactory,
+    image_attach,
+    jpeg_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +93,33 @@ def test_home_card_shows_the_first_summary_point_as_lead(client):
 
     assertContains(response, '<p class="article-card__lead">最初の要点。</p>', html=True)
     assertNotContains(response, "二番目の要点。")
+
+
+def test_home_card_of_an_illustrated_article_has_a_lazily_loaded_thumbnail(client):
+    image_attach(ArticleFactory())
+
+    html = page_text(client.get(HOME))
+
+    card = re.search(
+        r'<article class="article-card article-card--illustrated">.*?</article>', html, re.S
+    )
+    img = re.search(r"<img [^>]*>", card[0])[0]
+    assert 'width="1200" height="675"' in img
+    assert 'alt="" loading="lazy"' in img
+    assert "fetchpriority" not in img
+
+
+def test_thumbnails_cost_the_list_pages_no_query(client, section):
+    ArticleFactory.create_batch(3, section=section)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(HOME)
+    for article in Article.objects.all():
+        image_attach(article, jpeg_upload(size=(200, 100)))
+    with CaptureQueriesContext(connection) as illustrated:
+        response = client.get(HOME)
+
+    assert page_text(response).count("<picture>") == 3
+    assert len(illustrated) == len(plain)
 
 
 def test_home_says_so_when_there_are_no_articles(client):
@@ -502,3 +537,20 @@ def test_server_error_page_is_japanese_and_needs_no_database():
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert "サーバーエラーが発生しました" in page_text(response)
     assert len(queries) == 0
+
+
+def test_article_page_shows_the_rights_basis_beside_the_source(client):
+    article = ArticleFactory(rights=Article.Rights.SUMMARY_QUOTING_SOURCE)
+
+    response = client.get(article.get_absolute_url())
+
+    source = re.search(r'<p class="source">.*?</p>', response.text, re.DOTALL)[0]
+    assertInHTML('<span class="source__rights">（出典を示した要約・引用）</span>', source)
+
+
+def test_an_article_published_before_rights_were_recorded_shows_no_basis(client):
+    article = ArticleFactory(rights="")
+
+    response = client.get(article.get_absolute_url())
+
+    assertNotContains(response, "source__rights")

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory, image_attach
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def jpeg(width=1200, height=675):
     ImageDraw.Draw(image).rectangle([width // 4, height // 4, width // 2, height // 2], "white")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG")
-    return ContentFile(buffer.getvalue())
+    return ContentFile(buffer.getvalue(), name="leaders.jpg")
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def news(live_server):
         summary=SUMMARY,
         body=PARAGRAPHS,
     )
-    article.image.save("leaders.jpg", jpeg())
+    image_attach(article, jpeg())  # stored with its renditions, as the admin does
     other = ArticleFactory(section=europe, title="欧州議会選挙、投票率が過去最高に")
     return SimpleNamespace(section=east_asia, article=article, other=other)
 
@@ -110,7 +110,10 @@ def test_article_image_is_served_and_shown(page, news):
 
     page.wait_for_function("(image) => image.complete", arg=image.element_handle(), timeout=5_000)
 
-    assert image.evaluate("(image) => image.naturalWidth") == 1200
+    # A 1280 px wide window shows it 656 px wide: the 960 px WebP rendition is enough.
+    assert image.evaluate("(image) => image.currentSrc").endswith("-960w.webp")
+    # Decoded, and scaled for the sizes the page gave (656 CSS px from 960 image pixels).
+    assert image.evaluate("(image) => image.naturalWidth") == round(image.bounding_box()["width"])
     expect(image).to_be_visible()
 
 

@@ -423,9 +423,10 @@ EXISTING_PATH_VALUES = {
     "slug": [SLUG, SECTION_SLUG, DRAFT_SLUG],
     "number": ["1", "2", "3"],
     "path": ["articles/", "../settings.py", "."],
+    "section": ["articles", "sections", "news"],  # sitemap-<section>.xml
 }
 query_name = st.one_of(
-    st.sampled_from(["page", "cpage", "reply", "q", "next", "language", "queue", "order"]).map(
+    st.sampled_from(["page", "cpage", "reply", "q", "next", "language", "queue", "order", "p"]).map(
         str.encode
     ),
     hostile_bytes,
@@ -647,6 +648,7 @@ def test_an_editor_may_save_an_article_over_64_kb_in_the_admin(client, editor, s
             "slug": "a-very-long-article",
             "source_name": "Example World News",
             "source_url": "https://news.example.com/world/long",
+            "rights": Article.Rights.TRANSLATED_WITH_PERMISSION,
             "status": Article.Status.PUBLISHED,
             "published_at_0": "2026-05-01",
             "published_at_1": "09:00:00",
