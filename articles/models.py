@@ -1,9 +1,14 @@
-from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
+from django.db import connections, models
+from django.db.models import BooleanField, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from articles.search import SearchTerms
 
 # A paragraph that ends with none of these was cut off mid-sentence (the source was truncated).
 SENTENCE_ENDINGS = tuple('。．.！!？?」』）)”"…‥')
@@ -42,6 +47,51 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(lead=Subquery(lead.values("text")[:1]))
             .order_by("-published_at", "-pk")
         )
+
+    def search(self, terms: SearchTerms):
+        """Articles whose headline, original headline, summary or text hold every term
+        (articles/search.py says how); none for a query without terms."""
+        if not terms:
+            return self.none()
+        found = self
+        to_confirm = terms.terms
+        if connections[self.db].vendor == "postgresql":
+            # The index finds the articles holding every gram; the text confirms longer terms.
+            found = found.filter(_DocumentHolds(terms.tsquery))
+            to_confirm = terms.terms_to_confirm
+        for term in to_confirm:
+            found = found.filter(search_text__contains=term)
+        return found
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # A few KB an article, read by nothing but the search, which filters on them in SQL.
+        return super().get_queryset().defer("search_text", "search_document")
+
+
+class _DocumentHolds(Func):
+    """`search_document @@ '<query>'::tsquery`: the query is built by SearchTerms, not parsed
+    by a text-search configuration, which would split and stem it."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+    def __init__(self, tsquery: str):
+        super().__init__(
+            models.F("search_document"), Cast(Value(tsquery), output_field=SearchQueryField())
+        )
+
+
+class SearchDocumentIndex(GinIndex):
+    """A GIN index on PostgreSQL; elsewhere (SQLite for development) a plain one, so migrations
+    that rebuild the table there still run."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class Article(models.Model):
@@ -91,8 +141,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Derived from the headlines, summary points and paragraphs whenever they change
+    # (articles/signals.py); articles/search.py describes both.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_document = SearchVectorField(editable=False, null=True)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -102,6 +156,7 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"]),
             # A section's page lists its newest published articles.
             models.Index(fields=["section", "status", "-published_at"]),
+            SearchDocumentIndex(fields=["search_document"], name="article_search_document"),
         ]
 
     def __str__(self):

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search types and the GIN index (articles/search.py).
+    "django.contrib.postgres",
     "django_ratelimit",
     "articles",
     "comments",
