@@ -4,15 +4,27 @@ from django.conf import settings
 from django.db.models import Min, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 
+from articles.highlighting import snippet_source
 from articles.models import Article, Section
 from articles.paging import listing_page
-from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
+from articles.search import QUERY_MAX_CHARS, SearchTerms
+from kjnews.pagecache import (
+    LISTS,
+    article_generation,
+    request_is_personal,
+    shared_page,
+    valid_until,
+)
 
 # The comments shown below an article are paged with this parameter (comments.paging); the
 # article's page varies on it. Articles need not know more of comments than that.
 COMMENT_PAGE_PARAMETER = "cpage"
+# Search results are offered this many pages deep (1,000 articles at 20 a page): nobody reads
+# further, and deeper pages cost the database more with every page.
+SEARCH_LAST_PAGE = 50
 
 
 def _page(request, queryset):
@@ -73,4 +85,48 @@ def render_article(request, article, *, context=None, status=200):
     )
     if is_preview:
         add_never_cache_headers(response)
+    return response
+
+
+def search(request):
+    """Published articles holding every term of `q`, newest first (articles/search.py).
+
+    Not kept in the shared page cache: anyone can ask for any text, so keeping each answer would
+    let anyone fill the cache (docs/decisions.md). Browsers and a CDN may keep one for as long
+    as a home page.
+    """
+    terms = SearchTerms.parse(request.GET.get("q", ""))
+    page = None
+    if terms:
+        found = Article.objects.published().search(terms).select_related("section")
+        page = listing_page(
+            found.order_by("-published_at", "-pk"),
+            request.GET.get("page"),
+            per_page=settings.ARTICLES_PER_PAGE,
+            last_number=SEARCH_LAST_PAGE,
+        )
+        prefetch_related_objects(page.object_list, "summary_points", "paragraphs")
+        for article in page:
+            texts = [
+                *(point.text for point in article.summary_points.all()),
+                article.original_title,
+                *(paragraph.text for paragraph in article.paragraphs.all()),
+            ]
+            article.snippet_text = snippet_source(texts, terms.terms)
+    response = render(
+        request,
+        "articles/article_search.html",
+        {
+            "search": terms,
+            "page_obj": page,
+            # The pages' links keep the query: ?q=…&page=N.
+            "page_query": urlencode({"q": terms.text}) + "&" if terms.text else "",
+            "query_max_chars": QUERY_MAX_CHARS,
+        },
+    )
+    if request_is_personal(request):
+        patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PAGE_PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
     return response
