@@ -1,6 +1,6 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import BooleanField, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -62,6 +62,64 @@ class ArticleQuerySet(models.QuerySet):
         for term in to_confirm:
             found = found.filter(search_text__contains=term)
         return found
+
+    def search_results(self, terms: SearchTerms) -> "SearchResults":
+        """The matches for listing: newest first, with their sections, taken a page at a time
+        (`results[start:stop]`)."""
+        return SearchResults(self, terms)
+
+
+# The newest articles a search looks through first (see SearchResults).
+SEARCH_RECENT_WINDOW = 500
+
+
+class SearchResults:
+    """A search's matches newest first, fetched by slices, in two steps on PostgreSQL.
+
+    PostgreSQL's planner has two ways to the newest matches, and each is slow for some words:
+    walking the articles newest first and testing each one's document (fast for a common word,
+    but each test reads a few KB from TOAST storage, so a rare word costs a walk through every
+    article), or taking every match from the GIN index and sorting them (fast for a rare word,
+    but 100,000 matches for 「の」). It cannot tell which applies, because it does not count the
+    cost of reading a document. So: first only the newest SEARCH_RECENT_WINDOW articles are
+    searched, which is bounded whatever the word; when they hold too few matches for the page,
+    the word is rare enough to take every match through the index, and the planner is told to
+    (`enable_seqscan`/`enable_indexscan` off for that one query). docs/decisions.md has the
+    figures.
+    """
+
+    def __init__(self, articles, terms: SearchTerms):
+        self.articles = articles
+        self.found = (
+            articles.search(terms).select_related("section").order_by("-published_at", "-pk")
+        )
+
+    def __getitem__(self, window: slice) -> list:
+        connection = connections[self.found.db]
+        if connection.vendor != "postgresql":
+            return list(self.found[window])
+        newest = self.articles.order_by("-published_at", "-pk")
+        cutoff = newest.values_list("published_at", flat=True)[
+            SEARCH_RECENT_WINDOW - 1 : SEARCH_RECENT_WINDOW
+        ]
+        if not cutoff:
+            return list(self.found[window])  # a small site: nothing to choose
+        recent = list(self.found.filter(published_at__gte=cutoff[0])[window])
+        if len(recent) == window.stop - window.start:
+            return recent
+        with transaction.atomic(using=self.found.db), connection.cursor() as cursor:
+            cursor.execute(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                "SET LOCAL jit = off"
+            )
+            try:
+                return list(self.found[window])
+            finally:
+                # Inside an outer transaction SET LOCAL would outlive this block.
+                cursor.execute(
+                    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
+                    "SET LOCAL jit TO DEFAULT"
+                )
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

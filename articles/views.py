@@ -98,9 +98,8 @@ def search(request):
     terms = SearchTerms.parse(request.GET.get("q", ""))
     page = None
     if terms:
-        found = Article.objects.published().search(terms).select_related("section")
         page = listing_page(
-            found.order_by("-published_at", "-pk"),
+            Article.objects.published().search_results(terms),
             request.GET.get("page"),
             per_page=settings.ARTICLES_PER_PAGE,
             last_number=SEARCH_LAST_PAGE,

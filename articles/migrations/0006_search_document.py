@@ -6,6 +6,16 @@ from django.db import migrations, models
 import articles.models
 
 
+def storage_tuned(apps, schema_editor):
+    # Keep the search text out of the table's rows, so the rows stay small for every list and
+    # for the search's own scans (docs/decisions.md, "Search").
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "ALTER TABLE articles_article ALTER COLUMN search_text SET STORAGE EXTERNAL, "
+            "SET (toast_tuple_target = 512)"
+        )
+
+
 def documents_build(apps, schema_editor):
     from articles.services import search_documents_refresh
 
@@ -40,5 +50,6 @@ class Migration(migrations.Migration):
                 fields=["search_document"], name="article_search_document"
             ),
         ),
+        migrations.RunPython(storage_tuned, migrations.RunPython.noop),
         migrations.RunPython(documents_build, migrations.RunPython.noop, elidable=True),
     ]

@@ -196,6 +196,42 @@ def test_a_deleted_article_takes_its_paragraphs_with_it_without_error(
     assert titles("ミサイル") == set()
 
 
+# Newest first, in two steps (SearchResults): the newest articles first, then the index
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """A window of three articles instead of 500, so a few articles exercise both steps."""
+    monkeypatch.setattr("articles.models.SEARCH_RECENT_WINDOW", 3)
+
+
+def hours_ago(hours):
+    return timezone.now() - datetime.timedelta(hours=hours)
+
+
+def test_a_word_only_in_older_articles_is_found_newest_first(db, small_window):
+    for hours in range(1, 6):
+        ArticleFactory(title=f"新しい記事{hours}", published_at=hours_ago(hours))
+    older = ArticleFactory(title="氷河が後退", published_at=hours_ago(30))
+    oldest = ArticleFactory(title="氷河の調査", published_at=hours_ago(40))
+
+    results = Article.objects.published().search_results(SearchTerms.parse("氷河"))
+
+    assert results[0:3] == [older, oldest]
+
+
+def test_a_common_word_pages_the_same_within_and_beyond_the_newest_articles(db, small_window):
+    for hours in range(1, 9):
+        ArticleFactory(published_at=hours_ago(hours))
+    newest_first = list(Article.objects.published().order_by("-published_at"))
+
+    results = Article.objects.published().search_results(SearchTerms.parse("韓国"))
+
+    assert results[0:3] == newest_first[0:3]
+    assert results[3:6] == newest_first[3:6]
+    assert results[6:9] == newest_first[6:8]
+
+
 # The embedded database of `make run`
 
 
