@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole suite against real services: PostgreSQL, Redis, headless Chromium and an S3 store
-# (and the naughty-string list from npm).
+# (and, from npm, the naughty-string list and axe-core).
 # Uses what is running, starts what is installed but stopped, says what is missing (scripts/services.sh).
 # Usage: tests/run_suite.sh VENV [pytest arguments]
 set -uo pipefail
@@ -19,6 +19,7 @@ ensure_swift "$TEST_OUTPUT_DIR/apt.log"
 ensure_postgres
 ensure_redis "redis://127.0.0.1:6379/1"
 ensure_naughty_strings tests/naughty "$TEST_OUTPUT_DIR/npm.log"
+ensure_axe tests/browser/axe "$TEST_OUTPUT_DIR/npm.log"
 
 export SECRET_KEY=${SECRET_KEY:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
