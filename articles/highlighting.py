@@ -30,17 +30,31 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     return clusters
 
 
+def _folded(text: str):
+    """The normalised text, and for each of its characters the (start, end) in `text` of the
+    characters it came from."""
+    folded = text.casefold()
+    if (
+        len(folded) == len(text)
+        and unicodedata.is_normalized("NFKC", text)
+        and unicodedata.is_normalized("NFKC", folded)
+    ):
+        # The common case, most Japanese text: every character folds to one character.
+        return folded, [(index, index + 1) for index in range(len(text))]
+    pieces, origin = [], []
+    for start, end in _clusters(text):
+        piece = text_normalized(text[start:end])
+        pieces.append(piece)
+        origin.extend([(start, end)] * len(piece))
+    return "".join(pieces), origin
+
+
 def match_spans(text: str, terms) -> list[tuple[int, int]]:
     """Where the terms occur in `text`, as (start, end) of the original characters, in order and
     merged where they overlap or touch."""
     if not text or not terms:
         return []
-    normalised, origin = [], []  # origin: the cluster each normalised character came from
-    for start, end in _clusters(text):
-        piece = text_normalized(text[start:end])
-        normalised.append(piece)
-        origin.extend([(start, end)] * len(piece))
-    folded = "".join(normalised)
+    folded, origin = _folded(text)
     spans = []
     for term in terms:
         found = folded.find(term)

@@ -107,19 +107,20 @@ class SearchResults:
         recent = list(self.found.filter(published_at__gte=cutoff[0])[window])
         if len(recent) == window.stop - window.start:
             return recent
+        outermost = not connection.in_atomic_block
         with transaction.atomic(using=self.found.db), connection.cursor() as cursor:
             cursor.execute(
                 "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
                 "SET LOCAL jit = off"
             )
-            try:
-                return list(self.found[window])
-            finally:
+            rows = list(self.found[window])
+            if not outermost:
                 # Inside an outer transaction SET LOCAL would outlive this block.
                 cursor.execute(
                     "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
                     "SET LOCAL jit TO DEFAULT"
                 )
+        return rows
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

@@ -5,6 +5,7 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Paragraph
@@ -230,6 +231,23 @@ def test_a_common_word_pages_the_same_within_and_beyond_the_newest_articles(db, 
     assert results[0:3] == newest_first[0:3]
     assert results[3:6] == newest_first[3:6]
     assert results[6:9] == newest_first[6:8]
+
+
+@pytest.mark.parametrize("database", ["db", "transactional_db"])
+def test_the_index_step_leaves_the_database_settings_as_they_were(
+    request, small_window, postgresql_required, database
+):
+    request.getfixturevalue(database)  # inside the test's transaction, or on its own
+    for hours in range(1, 6):
+        ArticleFactory(published_at=hours_ago(hours))
+    ArticleFactory(title="氷河が後退", published_at=hours_ago(30))
+
+    found = Article.objects.published().search_results(SearchTerms.parse("氷河"))[0:3]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+    assert [article.title for article in found] == ["氷河が後退"]
 
 
 # The embedded database of `make run`
