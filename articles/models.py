@@ -69,27 +69,32 @@ class ArticleQuerySet(models.QuerySet):
         return SearchResults(self, terms)
 
 
-# The newest articles a search looks through first (see SearchResults).
+# How a search finds its newest matches (see SearchResults): the SEARCH_RECENT_WINDOW newest
+# articles first, then every match through the index, confirmed SEARCH_CONFIRM_BATCH at a time.
 SEARCH_RECENT_WINDOW = 500
+SEARCH_CONFIRM_BATCH = 50
 
 
 class SearchResults:
-    """A search's matches newest first, fetched by slices, in two steps on PostgreSQL.
+    """A search's matches newest first, fetched by slices (`results[start:stop]`).
 
     PostgreSQL's planner has two ways to the newest matches, and each is slow for some words:
     walking the articles newest first and testing each one's document (fast for a common word,
     but each test reads a few KB from TOAST storage, so a rare word costs a walk through every
     article), or taking every match from the GIN index and sorting them (fast for a rare word,
     but 100,000 matches for 「の」). It cannot tell which applies, because it does not count the
-    cost of reading a document. So: first only the newest SEARCH_RECENT_WINDOW articles are
-    searched, which is bounded whatever the word; when they hold too few matches for the page,
-    the word is rare enough to take every match through the index, and the planner is told to
-    (`enable_seqscan`/`enable_indexscan` off for that one query). docs/decisions.md has the
-    figures.
+    cost of reading a document, and it guesses for any gram its statistics do not list. So the
+    SEARCH_RECENT_WINDOW newest articles are walked first, which is bounded whatever the word;
+    only when they hold too few matches for the page, so the word is rare, are the matches taken
+    from the index and sorted. Terms longer than two characters are then confirmed in the text,
+    newest candidates first and a batch at a time, so only about as many texts are read as the
+    page needs. Each step tells the planner which way to go (`enable_indexscan`,
+    `enable_seqscan`) for its queries. docs/decisions.md has the figures.
     """
 
     def __init__(self, articles, terms: SearchTerms):
         self.articles = articles
+        self.terms = terms
         self.found = (
             articles.search(terms).select_related("section").order_by("-published_at", "-pk")
         )
@@ -98,29 +103,69 @@ class SearchResults:
         connection = connections[self.found.db]
         if connection.vendor != "postgresql":
             return list(self.found[window])
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=self.found.db), connection.cursor() as cursor:
+            try:
+                _planner_walks(cursor, True)
+                recent = self._among_the_newest(window)
+                if recent is not None:
+                    return recent
+                return self._through_the_index(window, cursor)
+            finally:
+                if not outermost:
+                    # Inside an outer transaction SET LOCAL would outlive this block.
+                    cursor.execute(_PLANNER_RESET)
+
+    def _among_the_newest(self, window: slice) -> list | None:
+        """The page, when the newest articles hold all of it; None when they do not."""
         newest = self.articles.order_by("-published_at", "-pk")
         cutoff = newest.values_list("published_at", flat=True)[
             SEARCH_RECENT_WINDOW - 1 : SEARCH_RECENT_WINDOW
         ]
         if not cutoff:
-            return list(self.found[window])  # a small site: nothing to choose
+            return list(self.found[window])  # they are all among the newest
         recent = list(self.found.filter(published_at__gte=cutoff[0])[window])
-        if len(recent) == window.stop - window.start:
-            return recent
-        outermost = not connection.in_atomic_block
-        with transaction.atomic(using=self.found.db), connection.cursor() as cursor:
-            cursor.execute(
-                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-                "SET LOCAL jit = off"
-            )
-            rows = list(self.found[window])
-            if not outermost:
-                # Inside an outer transaction SET LOCAL would outlive this block.
-                cursor.execute(
-                    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
-                    "SET LOCAL jit TO DEFAULT"
-                )
-        return rows
+        return recent if len(recent) == window.stop - window.start else None
+
+    def _through_the_index(self, window: slice, cursor) -> list:
+        if not self.terms.terms_to_confirm:
+            _planner_walks(cursor, False)
+            return list(self.found[window])  # the index's answer is exact
+        candidates = (
+            self.articles.filter(_DocumentHolds(self.terms.tsquery))
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        confirmed, start, batch_size = [], 0, SEARCH_CONFIRM_BATCH * 20
+        while len(confirmed) < window.stop:
+            _planner_walks(cursor, False)
+            batch = list(candidates[start : start + batch_size])
+            # Each candidate by its key: a bitmap of the query's grams would decode them all.
+            _planner_walks(cursor, True)
+            for first in range(0, len(batch), SEARCH_CONFIRM_BATCH):
+                chunk = batch[first : first + SEARCH_CONFIRM_BATCH]
+                confirmed += self.found.filter(pk__in=chunk)
+                if len(confirmed) >= window.stop:
+                    break
+            if len(batch) < batch_size:
+                break
+            start += batch_size
+        return confirmed[window]
+
+
+_PLANNER_RESET = (
+    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
+    "SET LOCAL jit TO DEFAULT"
+)
+
+
+def _planner_walks(cursor, walks: bool) -> None:
+    """Lets the planner walk an index in order (True), or only take bitmaps from the GIN index
+    (False); never a sequential scan, which would read every document."""
+    cursor.execute(
+        f"SET LOCAL enable_indexscan = {'on' if walks else 'off'}; "
+        "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+    )
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

@@ -221,6 +221,22 @@ def test_a_word_only_in_older_articles_is_found_newest_first(db, small_window):
     assert results[0:3] == [older, oldest]
 
 
+def test_a_long_word_only_in_older_articles_is_confirmed_in_their_text(
+    db, small_window, monkeypatch
+):
+    monkeypatch.setattr("articles.models.SEARCH_CONFIRM_BATCH", 1)
+    for hours in range(1, 6):
+        ArticleFactory(title=f"新しい記事{hours}", published_at=hours_ago(hours))
+    older = ArticleFactory(title="首脳会議が開幕", published_at=hours_ago(30))
+    ArticleFactory(title="首脳が出席した脳会議", published_at=hours_ago(35))
+    oldest = ArticleFactory(title="首脳会議が閉幕", published_at=hours_ago(40))
+
+    results = Article.objects.published().search_results(SearchTerms.parse("首脳会議"))
+
+    assert results[0:3] == [older, oldest]
+    assert results[1:2] == [oldest]
+
+
 def test_a_common_word_pages_the_same_within_and_beyond_the_newest_articles(db, small_window):
     for hours in range(1, 9):
         ArticleFactory(published_at=hours_ago(hours))
