@@ -1,6 +1,9 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db import connections, models, transaction
+from django.db.models import BooleanField, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -8,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from articles.images import Picture
+from articles.search import SearchTerms
 
 # A paragraph that ends with none of these was cut off mid-sentence (the source was truncated).
 SENTENCE_ENDINGS = tuple('。．.！!？?」』）)”"…‥')
@@ -46,6 +50,155 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(lead=Subquery(lead.values("text")[:1]))
             .order_by("-published_at", "-pk")
         )
+
+    def search(self, terms: SearchTerms):
+        """Articles whose headline, original headline, summary or text hold every term
+        (articles/search.py says how); none for a query without terms."""
+        if not terms:
+            return self.none()
+        found = self
+        to_confirm = terms.terms
+        if connections[self.db].vendor == "postgresql":
+            # The index finds the articles holding every gram; the text confirms longer terms.
+            found = found.filter(_DocumentHolds(terms.tsquery))
+            to_confirm = terms.terms_to_confirm
+        for term in to_confirm:
+            found = found.filter(search_text__contains=term)
+        return found
+
+    def search_results(self, terms: SearchTerms) -> "SearchResults":
+        """The matches for listing: newest first, with their sections, taken a page at a time
+        (`results[start:stop]`)."""
+        return SearchResults(self, terms)
+
+
+# How a search finds its newest matches (see SearchResults): the SEARCH_RECENT_WINDOW newest
+# articles first, then every match through the index, confirmed SEARCH_CONFIRM_BATCH at a time.
+SEARCH_RECENT_WINDOW = 500
+SEARCH_CONFIRM_BATCH = 50
+
+
+class SearchResults:
+    """A search's matches newest first, fetched by slices (`results[start:stop]`).
+
+    PostgreSQL's planner has two ways to the newest matches, and each is slow for some words:
+    walking the articles newest first and testing each one's document (fast for a common word,
+    but each test reads a few KB from TOAST storage, so a rare word costs a walk through every
+    article), or taking every match from the GIN index and sorting them (fast for a rare word,
+    but 100,000 matches for 「の」). It cannot tell which applies, because it does not count the
+    cost of reading a document, and it guesses for any gram its statistics do not list. So the
+    SEARCH_RECENT_WINDOW newest articles are walked first, which is bounded whatever the word;
+    only when they hold too few matches for the page, so the word is rare, are the matches taken
+    from the index and sorted. Terms longer than two characters are then confirmed in the text,
+    newest candidates first and a batch at a time, so only about as many texts are read as the
+    page needs. Each step tells the planner which way to go (`enable_indexscan`,
+    `enable_seqscan`) for its queries. docs/decisions.md has the figures.
+    """
+
+    def __init__(self, articles, terms: SearchTerms):
+        self.articles = articles
+        self.terms = terms
+        self.found = (
+            articles.search(terms).select_related("section").order_by("-published_at", "-pk")
+        )
+
+    def __getitem__(self, window: slice) -> list:
+        connection = connections[self.found.db]
+        if connection.vendor != "postgresql":
+            return list(self.found[window])
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=self.found.db), connection.cursor() as cursor:
+            try:
+                _planner_walks(cursor, True)
+                recent = self._among_the_newest(window)
+                if recent is not None:
+                    return recent
+                return self._through_the_index(window, cursor)
+            finally:
+                if not outermost:
+                    # Inside an outer transaction SET LOCAL would outlive this block.
+                    cursor.execute(_PLANNER_RESET)
+
+    def _among_the_newest(self, window: slice) -> list | None:
+        """The page, when the newest articles hold all of it; None when they do not."""
+        newest = self.articles.order_by("-published_at", "-pk")
+        cutoff = newest.values_list("published_at", flat=True)[
+            SEARCH_RECENT_WINDOW - 1 : SEARCH_RECENT_WINDOW
+        ]
+        if not cutoff:
+            return list(self.found[window])  # they are all among the newest
+        recent = list(self.found.filter(published_at__gte=cutoff[0])[window])
+        return recent if len(recent) == window.stop - window.start else None
+
+    def _through_the_index(self, window: slice, cursor) -> list:
+        if not self.terms.terms_to_confirm:
+            _planner_walks(cursor, False)
+            return list(self.found[window])  # the index's answer is exact
+        candidates = (
+            self.articles.filter(_DocumentHolds(self.terms.tsquery))
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        confirmed, start, batch_size = [], 0, SEARCH_CONFIRM_BATCH * 20
+        while len(confirmed) < window.stop:
+            _planner_walks(cursor, False)
+            batch = list(candidates[start : start + batch_size])
+            # Each candidate by its key: a bitmap of the query's grams would decode them all.
+            _planner_walks(cursor, True)
+            for first in range(0, len(batch), SEARCH_CONFIRM_BATCH):
+                chunk = batch[first : first + SEARCH_CONFIRM_BATCH]
+                confirmed += self.found.filter(pk__in=chunk)
+                if len(confirmed) >= window.stop:
+                    break
+            if len(batch) < batch_size:
+                break
+            start += batch_size
+        return confirmed[window]
+
+
+_PLANNER_RESET = (
+    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
+    "SET LOCAL jit TO DEFAULT"
+)
+
+
+def _planner_walks(cursor, walks: bool) -> None:
+    """Lets the planner walk an index in order (True), or only take bitmaps from the GIN index
+    (False); never a sequential scan, which would read every document."""
+    cursor.execute(
+        f"SET LOCAL enable_indexscan = {'on' if walks else 'off'}; "
+        "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+    )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # A few KB an article, read by nothing but the search, which filters on them in SQL.
+        return super().get_queryset().defer("search_text", "search_document")
+
+
+class _DocumentHolds(Func):
+    """`search_document @@ '<query>'::tsquery`: the query is built by SearchTerms, not parsed
+    by a text-search configuration, which would split and stem it."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+    def __init__(self, tsquery: str):
+        super().__init__(
+            models.F("search_document"), Cast(Value(tsquery), output_field=SearchQueryField())
+        )
+
+
+class SearchDocumentIndex(GinIndex):
+    """A GIN index on PostgreSQL; elsewhere (SQLite for development) a plain one, so migrations
+    that rebuild the table there still run."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class Article(models.Model):
@@ -128,8 +281,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Derived from the headlines, summary points and paragraphs whenever they change
+    # (articles/signals.py); articles/search.py describes both.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_document = SearchVectorField(editable=False, null=True)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -139,6 +296,7 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"]),
             # A section's page lists its newest published articles.
             models.Index(fields=["section", "status", "-published_at"]),
+            SearchDocumentIndex(fields=["search_document"], name="article_search_document"),
         ]
 
     def __str__(self):

@@ -34,12 +34,16 @@ class ListingPage:
         return self.number + 1
 
 
-def listing_page(queryset, requested, *, per_page: int) -> ListingPage:
-    """Page `requested` (1 when missing or not a number); an empty page past the end."""
+def listing_page(queryset, requested, *, per_page: int, last_number: int | None = None):
+    """Page `requested` (1 when missing or not a number); an empty page past the end, or past
+    `last_number` when the list offers no more pages than that."""
     try:
         number = max(int(requested), 1)
     except (TypeError, ValueError):
         number = 1
+    if last_number is not None and number > last_number:
+        return ListingPage(object_list=[], number=number, has_next=False)
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
-    return ListingPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+    has_next = len(rows) > per_page and (last_number is None or number < last_number)
+    return ListingPage(object_list=rows[:per_page], number=number, has_next=has_next)

@@ -1,20 +1,27 @@
-"""Writes that span several rows: importing articles and loading the demo content."""
+"""Writes that span several rows: importing articles, loading the demo content, and keeping
+each article's search document in step with its text."""
 
 import datetime
 import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps as installed_apps
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connections, transaction
 
 from articles import demo
 from articles.images import image_load, renditions_make
 from articles.importing import ArticleRecord, records_check, records_read
 from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.search import SearchDocument
+
+SEARCH_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -156,3 +163,54 @@ def article_text_renumber(*, article: Article) -> None:
         for number, row in enumerate(ordered, start=1):
             row.position = number
         rows.model.objects.bulk_update(ordered, ["position"])
+
+
+def search_documents_refresh(*, article_ids: Iterable[int], apps=installed_apps) -> None:
+    """Rebuild the articles' search text and document from their headlines, summary points and
+    paragraphs (articles/search.py): three reads and one UPDATE per SEARCH_BATCH articles.
+    `apps` is a migration's own registry when one calls it."""
+    article_model = apps.get_model("articles", "Article")
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), SEARCH_BATCH):
+        batch = ids[start : start + SEARCH_BATCH]
+        texts = defaultdict(list)
+        for name in ("SummaryPoint", "Paragraph"):
+            rows = apps.get_model("articles", name).objects.filter(article_id__in=batch)
+            for article_id, text in rows.order_by("position", "pk").values_list(
+                "article_id", "text"
+            ):
+                texts[article_id].append(text)
+        articles = article_model.objects.filter(pk__in=batch)
+        documents = {
+            pk: SearchDocument.of([title, original_title, *texts[pk]])
+            for pk, title, original_title in articles.values_list("pk", "title", "original_title")
+        }
+        _search_documents_write(article_model, documents, using=articles.db)
+
+
+def _search_documents_write(article_model, documents: dict, *, using: str) -> None:
+    if not documents:
+        return
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        # No index to feed: the text alone is searched (SQLite, for development).
+        article_model.objects.using(using).bulk_update(
+            [article_model(pk=pk, search_text=doc.text) for pk, doc in documents.items()],
+            ["search_text"],
+        )
+        return
+    # One statement for the batch, its values as three arrays: bulk_update's CASE over 500
+    # documents of a few KB took longer to build in Python than PostgreSQL took to run it.
+    table = connection.ops.quote_name(article_model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS article "
+            "SET search_text = new.text, search_document = new.document::tsvector "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS new(id, text, document) "
+            "WHERE article.id = new.id",
+            [
+                list(documents),
+                [doc.text for doc in documents.values()],
+                [doc.vector for doc in documents.values()],
+            ],
+        )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", views.sitemap, name="sitemap"),
+    path("search/", views.search, name="search"),
 ]

@@ -1,5 +1,6 @@
 import datetime
 import functools
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
@@ -7,7 +8,8 @@ from django.db.models import Min, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 
 from articles.feeds import (
     LatestArticlesAtomFeed,
@@ -16,17 +18,28 @@ from articles.feeds import (
     SectionFeed,
     xml_text,
 )
-from articles.models import Article, Section
+from articles.highlighting import snippet_source
+from articles.models import Article, Paragraph, Section, SummaryPoint
 from articles.paging import listing_page
 from articles.previews import CONTENT_LANGUAGE, article_preview, publication_name
+from articles.search import QUERY_MAX_CHARS, SearchTerms
 from articles.sitemaps import NEWS_WINDOW, SITEMAPS, news_articles
 from kjnews.addresses import absolute_url
-from kjnews.pagecache import LISTS, article_generation, shared_page, valid_until
+from kjnews.pagecache import (
+    LISTS,
+    article_generation,
+    request_is_personal,
+    shared_page,
+    valid_until,
+)
 from kjnews.two_factor import awaiting_second_step
 
 # The comments shown below an article are paged and ordered with these parameters
 # (comments.paging); the article's page varies on them. Articles need not know more of comments.
 COMMENT_PARAMETERS = ("cpage", "sort")
+# Search results are offered this many pages deep (1,000 articles at 20 a page): nobody reads
+# further, and deeper pages cost the database more with every page.
+SEARCH_LAST_PAGE = 50
 
 
 def _page(request, queryset):
@@ -200,3 +213,54 @@ def news_sitemap(request):
         {"entries": entries, "publication_name": publication_name(), "language": CONTENT_LANGUAGE},
         content_type="application/xml",
     )
+
+
+def search(request):
+    """Published articles holding every term of `q`, newest first (articles/search.py).
+
+    Not kept in the shared page cache: anyone can ask for any text, so keeping each answer would
+    let anyone fill the cache (docs/decisions.md). Browsers and a CDN may keep one for as long
+    as a home page.
+    """
+    terms = SearchTerms.parse(request.GET.get("q", ""))
+    page = None
+    if terms:
+        page = listing_page(
+            Article.objects.published().search_results(terms),
+            request.GET.get("page"),
+            per_page=settings.ARTICLES_PER_PAGE,
+            last_number=SEARCH_LAST_PAGE,
+        )
+        _snippets_attach(page.object_list, terms)
+    response = render(
+        request,
+        "articles/article_search.html",
+        {
+            "search": terms,
+            "page_obj": page,
+            # The pages' links keep the query: ?q=…&page=N.
+            "page_query": urlencode({"q": terms.text}) + "&" if terms.text else "",
+            "query_max_chars": QUERY_MAX_CHARS,
+        },
+    )
+    if request_is_personal(request):
+        patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PAGE_PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _snippets_attach(articles, terms: SearchTerms) -> None:
+    """Each result's snippet text: its summary point, original headline or paragraph holding the
+    most terms. The texts are read as plain rows: building model instances for every paragraph
+    of 20 results cost more than the search itself."""
+    points, paragraphs = defaultdict(list), defaultdict(list)
+    ids = [article.pk for article in articles]
+    for model, texts in ((SummaryPoint, points), (Paragraph, paragraphs)):
+        rows = model.objects.filter(article_id__in=ids).order_by("position", "pk")
+        for article_id, text in rows.values_list("article_id", "text"):
+            texts[article_id].append(text)
+    for article in articles:
+        texts = [*points[article.pk], article.original_title, *paragraphs[article.pk]]
+        article.snippet_text = snippet_source(texts, terms.terms)

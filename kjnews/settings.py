@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Full-text search types and the GIN index (articles/search.py).
+    "django.contrib.postgres",
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",

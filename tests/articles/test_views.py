@@ -478,6 +478,189 @@ def test_stored_script_tags_in_a_lead_come_back_escaped_on_home(client):
     assertContains(response, "&lt;script&gt;")
 
 
+# Search page
+
+SEARCH = reverse("articles:search")
+
+
+def search(client, query, **params):
+    return client.get(SEARCH, {"q": query, **params})
+
+
+@pytest.mark.parametrize("page", [HOME, "/sections/east-asia-plus/"])
+def test_every_page_has_a_labelled_search_box_that_asks_the_search_page(client, section, page):
+    response = client.get(page)
+
+    assertContains(response, f'<form class="site-search" role="search" action="{SEARCH}"')
+    assertContains(
+        response,
+        '<label class="visually-hidden" for="site-search-query">記事を検索</label>',
+        html=True,
+    )
+    assertContains(response, 'id="site-search-query" name="q"')
+
+
+def test_article_page_has_the_search_box_too(client, article):
+    assertContains(client.get(article.get_absolute_url()), 'id="site-search-query" name="q"')
+
+
+def test_search_lists_the_matching_articles_newest_first(client, section):
+    older = ArticleFactory(
+        title="台湾で選挙", published_at=datetime.datetime(2026, 11, 24, 9, 0, tzinfo=JST)
+    )
+    newer = ArticleFactory(
+        title="台湾の半導体", published_at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=JST)
+    )
+    ArticleFactory(title="欧州で選挙")
+
+    html = page_text(search(client, "台湾"))
+
+    assert html.count('class="article-card search-result"') == 2
+    assert html.index("半導体") < html.index("で選挙")
+    assert newer.get_absolute_url() in html
+    assert older.get_absolute_url() in html
+
+
+def test_search_result_shows_the_marked_headline_section_time_and_snippet(client, section):
+    ArticleFactory(
+        section=section,
+        title="台湾の半導体",
+        published_at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=JST),
+        summary=["輸出が増えた。", "台湾の工場が新設される。"],
+    )
+
+    response = search(client, "台湾")
+
+    assertContains(response, "<mark>台湾</mark>の半導体")
+    assertContains(
+        response,
+        '<a class="article-card__section" href="/sections/east-asia-plus/">東アジア+</a>',
+        html=True,
+    )
+    assertContains(response, '<time datetime="2026-11-25T09:00:00+09:00">', html=False)
+    assertContains(
+        response,
+        '<p class="search-result__snippet"><mark>台湾</mark>の工場が新設される。</p>',
+        html=True,
+    )
+
+
+def test_search_shows_the_query_in_the_heading_and_the_search_box(client):
+    response = search(client, "ＮＡＴＯ 首脳会議")
+
+    assertContains(response, "「ＮＡＴＯ 首脳会議」の検索結果</h1>")
+    assertContains(response, 'name="q" value="ＮＡＴＯ 首脳会議"')
+
+
+def test_what_the_reader_typed_comes_back_escaped(client):
+    response = search(client, '<script>alert("x")</script>')
+
+    assertNotContains(response, "<script>alert")
+    assertContains(response, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+
+
+def test_a_search_without_results_says_so(client, article):
+    response = search(client, "量子暗号")
+
+    assertContains(response, "「量子暗号」に一致する記事は見つかりませんでした。")
+
+
+def test_an_empty_search_asks_for_words(client, article):
+    response = client.get(SEARCH)
+
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "検索欄に言葉を入力すると、記事を探せます。")
+
+
+def test_a_search_for_symbols_only_says_what_to_type(client, article):
+    response = search(client, "★！？")
+
+    assertContains(response, "記号だけでなく、文字か数字を入力してください。")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", " ", "x" * 2_000, "！＃＄％", "\x00", "台\x00湾", "\u202e\u200b", "%00", "' OR 1=1 --"],
+)
+def test_any_query_answers_a_page(client, article, query):
+    response = search(client, query)
+
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_nul_byte_in_the_address_answers_a_page(client, article):
+    response = client.get(f"{SEARCH}?q=%E5%8F%B0%00%E6%B9%BE&page=%00")
+
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_long_query_says_that_only_its_first_hundred_characters_were_searched(client):
+    response = search(client, "台湾" * 1_000)
+
+    assertContains(response, "最初の100文字で検索しました。")
+    assertContains(response, f'value="{"台湾" * 50}"')
+
+
+def test_search_pages_link_to_the_next_page_with_the_query(client, settings, section):
+    settings.ARTICLES_PER_PAGE = 2
+    ArticleFactory.create_batch(3, section=section, title="台湾のニュース")
+
+    first = search(client, "台湾")
+    second = search(client, "台湾", page=2)
+
+    assertContains(first, 'href="?q=%E5%8F%B0%E6%B9%BE&amp;page=2" rel="next"')
+    assert page_text(second).count('class="article-card search-result"') == 1
+
+
+def test_search_results_end_after_fifty_pages(client, settings, section):
+    settings.ARTICLES_PER_PAGE = 1
+    ArticleFactory.create_batch(51, section=section, summary=[], body=[])
+
+    last = search(client, "韓国", page=50)
+    beyond = search(client, "韓国", page=51)
+
+    assertNotContains(last, 'rel="next"')
+    assertContains(beyond, "これ以上の検索結果はありません。")
+
+
+def test_search_pages_are_not_kept_in_the_shared_page_cache(client, settings, section):
+    settings.PAGE_CACHE_SECONDS = 600
+    before = search(client, "台湾")
+    ArticleFactory(section=section, title="台湾で選挙")
+
+    after = search(client, "台湾")
+
+    assertNotContains(before, "で選挙")
+    assertContains(after, "<mark>台湾</mark>で選挙")
+    assert "X-Page-Cache" not in after.headers
+
+
+def test_search_pages_may_be_kept_by_browsers_for_as_long_as_a_home_page(client, article):
+    response = search(client, "韓国")
+
+    assert "public" in response.headers["Cache-Control"]
+    assert "max-age=30" in response.headers["Cache-Control"]
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_search_pages_ask_search_engines_not_to_index_them(client, article):
+    assertContains(search(client, "韓国"), '<meta name="robots" content="noindex">')
+
+
+def test_search_costs_a_fixed_number_of_queries_for_five_results_or_twenty(client, section):
+    ArticleFactory.create_batch(5, section=section)
+    with CaptureQueriesContext(connection) as with_five:
+        search(client, "韓国")
+    ArticleFactory.create_batch(15, section=section)
+    with CaptureQueriesContext(connection) as with_twenty:
+        response = search(client, "韓国")
+
+    assert page_text(response).count('class="article-card search-result"') == 20
+    # Navigation, the planner settings, the newest articles' cutoff, the results, their
+    # summary points and paragraphs, and in a test the savepoint and its release and reset.
+    assert len(with_five) == len(with_twenty) <= 9
+
+
 # Language and error pages
 
 

@@ -6,6 +6,7 @@ exactly what the site would have stored.
 """
 
 import datetime
+import itertools
 import random
 import secrets
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-DATA_VERSION = 1  # raise when the data set changes shape: the next run rebuilds it
+DATA_VERSION = 2  # raise when the data set changes shape: the next run rebuilds it
 ARTICLE_COUNT = 100_000
 HOT_COMMENT_COUNT = 10_000
 HOT_SLUG = "bench-hot-thread"
@@ -35,26 +36,124 @@ SECTIONS = [
     ("latin-america", "中南米"),
     ("oceania", "オセアニア"),
 ]
-TOPICS = ["港湾", "電力網", "半導体", "漁業", "鉄道", "選挙", "水資源", "観光", "教育", "医療"]
-EVENTS = ["新計画を発表", "協議が難航", "予算を拡大", "規制を見直し", "共同調査へ", "住民が反発"]
+# Article text is written from a vocabulary whose words are as unevenly common as news words are
+# (Zipf: the n-th most common appears about 1/n as often as the first), so the search cases meet
+# words in a third of the articles (韓国), in a few percent (港湾) and in a handful (皆既日食).
+PLACES = [
+    ("米国", "US"),
+    ("中国", "China"),
+    ("韓国", "South Korea"),
+    ("ロシア", "Russia"),
+    ("ウクライナ", "Ukraine"),
+    ("台湾", "Taiwan"),
+    ("インド", "India"),
+    ("ドイツ", "Germany"),
+    ("フランス", "France"),
+    ("英国", "Britain"),
+    ("北朝鮮", "North Korea"),
+    ("ブラジル", "Brazil"),
+    ("イスラエル", "Israel"),
+    ("イラン", "Iran"),
+    ("トルコ", "Turkey"),
+    ("ベトナム", "Vietnam"),
+    ("フィリピン", "Philippines"),
+    ("インドネシア", "Indonesia"),
+    ("オーストラリア", "Australia"),
+    ("カナダ", "Canada"),
+    ("メキシコ", "Mexico"),
+    ("エジプト", "Egypt"),
+    ("ケニア", "Kenya"),
+    ("ナイジェリア", "Nigeria"),
+    ("南アフリカ", "South Africa"),
+    ("モンゴル", "Mongolia"),
+    ("ネパール", "Nepal"),
+    ("ペルー", "Peru"),
+    ("チリ", "Chile"),
+    ("アイスランド", "Iceland"),
+    ("ブータン", "Bhutan"),
+    ("フィジー", "Fiji"),
+]
+ORGANISATIONS = [
+    ("政府", "government"),
+    ("議会", "parliament"),
+    ("首脳会議", "summit"),
+    ("中央銀行", "central bank"),
+    ("外務省", "foreign ministry"),
+    ("NATO", "NATO"),
+    ("国連", "UN"),
+    ("国防省", "defence ministry"),
+    ("野党", "opposition"),
+    ("最高裁", "supreme court"),
+    ("労働組合", "unions"),
+    ("業界団体", "industry"),
+    ("世界保健機関", "WHO"),
+    ("国際通貨基金", "IMF"),
+]
+TOPICS = [
+    ("選挙", "election"),
+    ("物価", "prices"),
+    ("半導体", "chips"),
+    ("関税", "tariffs"),
+    ("防衛費", "defence spending"),
+    ("移民", "migration"),
+    ("人工知能", "AI"),
+    ("電力網", "power grid"),
+    ("医療", "health care"),
+    ("住宅", "housing"),
+    ("鉄道", "railways"),
+    ("教育", "schools"),
+    ("原子力", "nuclear power"),
+    ("気候変動", "climate"),
+    ("港湾", "ports"),
+    ("観光", "tourism"),
+    ("農業", "farming"),
+    ("漁業", "fisheries"),
+    ("水資源", "water"),
+    ("宇宙開発", "space"),
+    ("地震", "earthquake"),
+    ("豪雨", "floods"),
+    ("干ばつ", "drought"),
+    ("氷河", "glaciers"),
+]
+EVENTS = [
+    ("新計画を発表", "unveils plan"),
+    ("協議が難航", "talks stall"),
+    ("予算を拡大", "boosts budget"),
+    ("規制を見直し", "reviews rules"),
+    ("共同調査へ", "joint study"),
+    ("住民が反発", "residents push back"),
+    ("合意に達する", "reaches deal"),
+    ("抗議デモ広がる", "protests spread"),
+    ("調査結果を公表", "publishes findings"),
+    ("支援を表明", "pledges support"),
+]
+# {p} and {q}: places, {o} and {n}: organisations, {t}: a topic.
 SENTENCES = [
+    "{p}の{o}は{t}をめぐる新たな方針を発表した。",
+    "{p}と{q}の{o}は{t}について協議を続けている。",
+    "専門家は{t}への影響を慎重に見極める必要があると指摘する。",
+    "{o}の報道官は「{t}の問題は対話を通じて解決したい」と述べた。",
+    "{p}では{t}に関する世論調査で賛否が分かれた。",
     "関係当局は週明けにも詳しい日程を公表する見通しだ。",
     "地元の住民団体は、説明が不十分だとして再考を求めている。",
-    "専門家の間では、費用に見合う効果があるのか疑問視する声もある。",
-    "計画の第一段階は来年春に始まり、三年をかけて完了する予定だ。",
-    "政府の報道官は「対話を通じて理解を得たい」と述べた。",
-    "同様の取り組みは近隣の国でも進んでおり、比較が注目されている。",
-    "野党は議会での審議を求め、採決を急ぐべきではないと主張した。",
-    "統計によると、昨年の実績は前年を一割ほど上回った。",
+    "統計によると、{t}の分野の昨年の実績は前年を一割ほど上回った。",
+    "{q}でも同様の取り組みが進んでおり、比較が注目されている。",
+    "{n}も{t}をめぐる議論に加わる構えだ。",
     "現場の担当者は人手不足が最大の課題だと話している。",
     "国際機関も支援を表明し、技術者の派遣を検討している。",
+    "{o}は来月、{t}に関する報告書をまとめる予定だ。",
+]
+# Now and then a story about something rare (the chance is per paragraph).
+RARE_SENTENCES = [
+    (0.0005, "{p}の上空では皆既日食が観測され、多くの人が空を見上げた。"),
+    (0.0001, "{p}の北部では珍しくオーロラが見られたという。"),
 ]
 POINTS = [
-    "当局は新たな方針を正式に発表した。",
+    "{p}の{o}が{t}について新たな方針を正式に発表した。",
     "費用の大半は国の予算でまかなう。",
     "住民への説明会が来月から各地で開かれる。",
-    "専門家は長期的な効果に慎重な見方を示している。",
-    "近隣国との協力も検討されている。",
+    "専門家は{t}への長期的な効果に慎重な見方を示している。",
+    "{q}との協力も検討されている。",
     "最初の成果は年内にも公表される見込みだ。",
 ]
 COMMENT_LINES = [
@@ -150,50 +249,142 @@ def _sections_create():
     ]
 
 
-def _paragraph(chooser: random.Random) -> str:
-    return "".join(chooser.sample(SENTENCES, k=chooser.randint(3, 5)))
+def _zipf_weights(count: int) -> list[float]:
+    return list(itertools.accumulate(1 / rank for rank in range(1, count + 1)))
+
+
+PLACE_WEIGHTS = _zipf_weights(len(PLACES))
+ORGANISATION_WEIGHTS = _zipf_weights(len(ORGANISATIONS))
+TOPIC_WEIGHTS = _zipf_weights(len(TOPICS))
+
+
+@dataclass(frozen=True)
+class Story:
+    """What one article is about: its places, organisations, topic and event."""
+
+    place: tuple[str, str]
+    other_place: tuple[str, str]
+    organisation: tuple[str, str]
+    other_organisation: tuple[str, str]
+    topic: tuple[str, str]
+    event: tuple[str, str]
+
+    @classmethod
+    def drawn(cls, chooser: random.Random) -> "Story":
+        place, other = chooser.choices(PLACES, cum_weights=PLACE_WEIGHTS, k=2)
+        organisation, other_organisation = chooser.choices(
+            ORGANISATIONS, cum_weights=ORGANISATION_WEIGHTS, k=2
+        )
+        return cls(
+            place=place,
+            other_place=other,
+            organisation=organisation,
+            other_organisation=other_organisation,
+            topic=chooser.choices(TOPICS, cum_weights=TOPIC_WEIGHTS)[0],
+            event=chooser.choice(EVENTS),
+        )
+
+    def told(self, template: str) -> str:
+        return template.format(
+            p=self.place[0],
+            q=self.other_place[0],
+            o=self.organisation[0],
+            n=self.other_organisation[0],
+            t=self.topic[0],
+        )
+
+    def title(self, index: int) -> str:
+        return f"{self.place[0]}の{self.topic[0]}、{self.event[0]} 第{index}報"
+
+    def original_title(self, index: int) -> str:
+        return (
+            f"{self.place[1]} {self.organisation[1]}: {self.topic[1]}, {self.event[1]} "
+            f"(story {index})"
+        )
+
+
+def _paragraph(story: Story, chooser: random.Random) -> str:
+    sentences = [story.told(s) for s in chooser.sample(SENTENCES, k=chooser.randint(3, 5))]
+    for probability, sentence in RARE_SENTENCES:
+        if chooser.random() < probability:
+            sentences.insert(chooser.randrange(len(sentences) + 1), story.told(sentence))
+    return "".join(sentences)
 
 
 def _articles_create(sections, *, now, say) -> None:
-    """ARTICLE_COUNT published articles, one every ten minutes back from two hours ago."""
-    from articles.models import Article
+    """ARTICLE_COUNT published articles, one every ten minutes back from two hours ago, inserted
+    with their search documents (bulk inserts send no signals), and the search index built once
+    over all of them at the end, which is much faster than growing it row by row."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db import connection
+    from django.db.models import Value
+    from django.db.models.functions import Cast
 
+    from articles.models import Article, Paragraph, SummaryPoint
+    from articles.search import SearchDocument
+
+    search_index = next(
+        index for index in Article._meta.indexes if index.fields == ["search_document"]
+    )
+    with connection.schema_editor() as editor:
+        editor.remove_index(Article, search_index)
     chooser = random.Random(1)
     newest = now - datetime.timedelta(hours=2)
     for start in range(0, ARTICLE_COUNT, ARTICLE_BATCH):
-        batch = [
-            Article(
+        articles, points, paragraphs = [], [], []
+        for index in range(start, min(start + ARTICLE_BATCH, ARTICLE_COUNT)):
+            story = Story.drawn(chooser)
+            article = Article(
                 section=sections[index % len(sections)],
-                title=f"{chooser.choice(TOPICS)}、{chooser.choice(EVENTS)} 第{index}報",
-                original_title=f"Bench story number {index}: what happens next?",
+                title=story.title(index),
+                original_title=story.original_title(index),
                 slug=f"bench-article-{index:06d}",
                 source_name="Bench Wire",
                 source_url=f"https://news.example.org/bench/{index}",
                 status=Article.Status.PUBLISHED,
                 published_at=newest - datetime.timedelta(minutes=10 * index),
             )
-            for index in range(start, min(start + ARTICLE_BATCH, ARTICLE_COUNT))
-        ]
-        Article.objects.bulk_create(batch)
-        _article_text_create(batch, chooser)
+            texts = _article_texts(story, chooser)
+            points += [SummaryPoint(article=article, position=n, text=text) for n, text in texts[0]]
+            paragraphs += [
+                Paragraph(article=article, position=n, text=text) for n, text in texts[1]
+            ]
+            document = SearchDocument.of(
+                [article.title, article.original_title, *(text for _, text in texts[0] + texts[1])]
+            )
+            article.search_text = document.text
+            article.search_document = Cast(Value(document.vector), SearchVectorField())
+            articles.append(article)
+        Article.objects.bulk_create(articles)
+        SummaryPoint.objects.bulk_create(points)
+        Paragraph.objects.bulk_create(paragraphs)
         if (start + ARTICLE_BATCH) % 20_000 == 0:
             say(f"{start + ARTICLE_BATCH:,} articles")
+    with connection.schema_editor() as editor:
+        editor.add_index(Article, search_index)
+    say("search index built")
+
+
+def _article_texts(story: Story, chooser: random.Random):
+    """Three summary points and five paragraphs, as (position, text) pairs."""
+    points = [story.told(text) for text in chooser.sample(POINTS, k=3)]
+    paragraphs = [_paragraph(story, chooser) for _position in range(5)]
+    return list(enumerate(points, start=1)), list(enumerate(paragraphs, start=1))
 
 
 def _article_text_create(articles, chooser: random.Random) -> None:
-    """Three summary points and five paragraphs per article, as an editor would write them."""
+    """Summary points and paragraphs for a few single articles, and their search documents."""
     from articles.models import Paragraph, SummaryPoint
+    from articles.services import search_documents_refresh
 
     points, paragraphs = [], []
     for article in articles:
-        for position, text in enumerate(chooser.sample(POINTS, k=3), start=1):
-            points.append(SummaryPoint(article=article, position=position, text=text))
-        for position in range(1, 6):
-            paragraphs.append(
-                Paragraph(article=article, position=position, text=_paragraph(chooser))
-            )
+        point_texts, paragraph_texts = _article_texts(Story.drawn(chooser), chooser)
+        points += [SummaryPoint(article=article, position=n, text=t) for n, t in point_texts]
+        paragraphs += [Paragraph(article=article, position=n, text=t) for n, t in paragraph_texts]
     SummaryPoint.objects.bulk_create(points)
     Paragraph.objects.bulk_create(paragraphs)
+    search_documents_refresh(article_ids=[article.pk for article in articles])
 
 
 def _hot_article_create(section, *, now):

@@ -59,6 +59,21 @@ def get_script() -> str:
     return REPORT_LUA
 
 
+def rotating_get_script(paths: list[str]) -> str:
+    """GETs of each path in turn (the search cases' queries), statuses counted."""
+    return (
+        REPORT_LUA
+        + COUNT_STATUSES_LUA
+        + f"""
+local paths = {{{", ".join(_lua_string(path) for path in paths)}}}
+function request()
+  counter = counter + 1
+  return wrk.format(nil, paths[(counter - 1) % #paths + 1])
+end
+"""
+    )
+
+
 def cold_script(path: str) -> str:
     """A page rendered from scratch every time: `cpage=cold<thread>-<n>` asks for the latest
     page in a way the site never stores in its page cache (a non-canonical page number), so
