@@ -86,6 +86,18 @@ def manage(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def process_stop(process: subprocess.Popen | None, stop_signal, *, timeout: float) -> None:
+    """Ask a server started in its own process group to stop; kill the group if it will not."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(stop_signal)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 def _children_of(pid: int) -> list[int]:
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -144,14 +156,7 @@ class Gunicorn:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        process_stop(self.process, signal.SIGTERM, timeout=25)
 
     def __enter__(self):
         return self.start()
@@ -628,13 +633,8 @@ class Nginx:
         return False
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        # SIGQUIT is nginx's graceful stop: it finishes what is in flight.
+        process_stop(self.process, signal.SIGQUIT, timeout=10)
 
     def __enter__(self):
         return self.start()

@@ -3,17 +3,16 @@ the order they like."""
 
 import json
 import re
-import threading
 import time
 from http import HTTPStatus
 
 import pytest
-from django.db import close_old_connections, connection
 from django.test import Client
 
 from comments.models import Ban, Comment, Reaction
 from comments.posters import Poster
 from comments.services import CommentRejected, reaction_toggle
+from tests.concurrency import all_at_once
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -245,28 +244,12 @@ def test_reacting_on_a_sorted_page_comes_back_to_the_same_order_and_page(client,
 def test_many_readers_reacting_at_once_are_all_counted_exactly(postgresql_required):
     comment = CommentFactory(article=ArticleFactory())
     readers = 40
-    start = threading.Barrier(readers)
-    errors = []
 
     def reader(index):
-        start.wait()
-        try:
-            reaction_toggle(
-                comment=comment, poster=Poster(address=f"198.51.100.{index}"), kind="empathy"
-            )
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        poster = Poster(address=f"198.51.100.{index}")
+        reaction_toggle(comment=comment, poster=poster, kind="empathy")
 
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert all_at_once(reader, readers, timeout=60) == []
     comment.refresh_from_db()
     assert comment.empathy_count == readers
     assert Reaction.objects.filter(comment=comment).count() == readers

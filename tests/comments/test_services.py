@@ -1,14 +1,13 @@
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from comments.models import Comment, Thread
 from comments.posters import Poster
 from comments.services import CommentRejected, comment_create, comment_remove_by_poster
+from tests.concurrency import all_at_once
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,28 +127,13 @@ def test_many_readers_posting_at_once_get_numbers_one_to_n_without_gaps_or_dupli
     # One connection each: PostgreSQL's default max_connections (100) leaves room for 90 and the
     # test's own. The live-site test posts 100 at once through gunicorn (tests/reliability).
     readers, posts_each = 90, 3
-    start = threading.Barrier(readers)
-    errors = []
 
     def reader(index):
         poster = Poster(address=f"198.51.100.{index}")
-        start.wait()
-        try:
-            for n in range(posts_each):
-                post(article, poster, body=f"読者{index}の{n}件目")
-        except Exception as error:  # surfaced below with the thread's story
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        for n in range(posts_each):
+            post(article, poster, body=f"読者{index}の{n}件目")
 
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    assert all_at_once(reader, readers, timeout=120) == []
     total = readers * posts_each
     numbers = sorted(Comment.objects.filter(article=article).values_list("number", flat=True))
     assert numbers == list(range(1, total + 1))
