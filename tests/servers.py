@@ -177,6 +177,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> "RedisServer":
+        if self.process is not None and self.process.poll() is None:
+            return self  # `with redis.start():` enters the server it started
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: apt-get install redis-server")
