@@ -212,7 +212,7 @@ class ArticleAdmin(admin.ModelAdmin):
             chosen = article_revision_get(article, revision_id)
         except RevisionNotOfArticle:
             raise Http404 from None
-        form = RestoreForm(request.POST or None)
+        form = RestoreForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             revision_restore(
                 article=article,

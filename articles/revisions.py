@@ -187,15 +187,16 @@ def _correction_make(
 
 
 def revision_passages(revision: Revision) -> list[Passage]:
-    """The article's passages as the revision holds them, in reading order (a caption is
-    included whenever it has text, image or not)."""
+    """The article's passages as the revision holds them, in reading order, as
+    `articles.passages.article_passages` reads them from the database."""
     title, caption = "", ""
     rows = {PassageKind.SUMMARY: [], PassageKind.PARAGRAPH: []}
     kinds = {SummaryPoint: PassageKind.SUMMARY, Paragraph: PassageKind.PARAGRAPH}
     for version in revision.version_set.all():
         model, values = version._model, version.field_dict
         if model is Article:
-            title, caption = values["title"], values["image_caption"]
+            title = values["title"]
+            caption = values["image_caption"] if values["image"] else ""
         elif model in kinds:
             rows[kinds[model]].append((values["position"], int(version.object_id), values["text"]))
     passages = [Passage(PassageKind.HEADLINE, title)]
