@@ -22,6 +22,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 from reversion.models import Revision, Version
 
@@ -217,7 +218,7 @@ def _numbered(rows, kind: PassageKind) -> list[Passage]:
 @dataclass(frozen=True)
 class PassageDiff:
     label: str
-    # "changed", "added" or "removed"
+    # "changed", "added" or "removed"; "first" for the text of the first recorded version
     change: str
     html: str
 
@@ -246,7 +247,7 @@ def passages_compare(before: list[Passage], after: list[Passage]) -> list[Passag
 @dataclass(frozen=True)
 class HistoryEntry:
     article_revision: ArticleRevision
-    # Against the revision before it; for the oldest, against nothing (all of it added).
+    # Against the revision before it; for the first version recorded, its whole text.
     diffs: list[PassageDiff]
     is_current: bool
 
@@ -269,10 +270,15 @@ def article_history(article: Article, *, limit: int = HISTORY_LENGTH) -> list[Hi
     texts = [revision_passages(entry.revision) for entry in recorded]
     entries = []
     for index, entry in enumerate(recorded[:limit]):
-        previous = texts[index + 1] if index + 1 < len(texts) else []
-        entries.append(
-            HistoryEntry(entry, passages_compare(previous, texts[index]), is_current=index == 0)
-        )
+        if index + 1 < len(texts):
+            diffs = passages_compare(texts[index + 1], texts[index])
+        else:
+            # The first version recorded: its text as it is, not as a list of additions.
+            diffs = [
+                PassageDiff(passage.label, "first", conditional_escape(passage.text))
+                for passage in texts[index]
+            ]
+        entries.append(HistoryEntry(entry, diffs, is_current=index == 0))
     return entries
 
 

@@ -349,3 +349,14 @@ def test_the_history_of_an_article_without_revisions_says_so(editor_client):
     response = editor_client.get(history_url(article))
 
     assertContains(response, "まだ記録されていません")
+
+
+def test_the_first_recorded_version_is_shown_as_its_text_not_as_additions(
+    editor_client, editor, article
+):
+    passage_change(article=article, key="headline", text="新しい見出し", editor=editor)
+
+    response = editor_client.get(history_url(article))
+
+    assertContains(response, '<dd class="revision-diff">詳細は後日発表される。</dd>', html=True)
+    assertNotContains(response, "<ins>詳細は後日発表される。</ins>")
