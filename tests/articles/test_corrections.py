@@ -78,7 +78,7 @@ def test_a_correction_is_told_at_the_end_of_the_article(client, article, correct
 
     assertContains(
         response,
-        "訂正（2026年11月29日）：第2段落の「ルは約400」を「ルは約600」に訂正しました。",
+        "訂正（2026年11月29日）：第2段落の「ミサイルは約400キロ飛行した」を「ミサイルは約600キロ飛行した」に訂正しました。",
     )
     assertContains(response, "ミサイルは約600キロ飛行した。")
 
@@ -124,7 +124,7 @@ def test_an_english_reader_reads_the_note_in_english_with_an_english_date(
 
     assertContains(
         response,
-        "Correction (Nov. 29, 2026): in paragraph 2, “ルは約400” was corrected to “ルは約600”.",
+        "Correction (Nov. 29, 2026): in paragraph 2, “ミサイルは約400キロ飛行した” was corrected to “ミサイルは約600キロ飛行した”.",
     )
 
 
@@ -321,7 +321,7 @@ def test_a_correction_shows_at_once_on_the_cached_corrections_page_and_feeds(
     with django_capture_on_commit_callbacks(execute=True):
         correct(article, editor, 2, "ミサイルは約600キロ飛行した。")
 
-    assertContains(Client().get(url), "「ルは約600」に訂正しました")
+    assertContains(Client().get(url), "「ミサイルは約600キロ飛行した」に訂正しました")
 
 
 def test_the_corrections_page_is_shared_like_the_other_lists(client, pages_kept):

@@ -330,7 +330,7 @@ def test_a_restore_marked_as_a_correction_tells_readers(editor_client, article, 
     editor_client.post(restore_url(article, original.revision_id), {"change_kind": "correction"})
 
     [note] = Correction.objects.filter(article=article)
-    assert (note.quoted_before, note.quoted_after) == ("国は対立した", "国は協力を確認した")
+    assert (note.quoted_before, note.quoted_after) == ("両国は対立した", "両国は協力を確認した")
 
 
 def test_a_moderator_cannot_restore(client, article, corrected):

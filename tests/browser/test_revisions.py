@@ -76,7 +76,7 @@ def test_an_editor_sees_the_diff_restores_the_earlier_version_and_readers_get_it
     reader.goto(corrected.get_absolute_url())
     expect(reader.locator("#p-2")).to_have_text("両国は協力の強化で一致した。")
     expect(reader.locator(".article-corrections")).to_contain_text(
-        "第2段落の「協力を確認し」を「協力の強化で一致し」に訂正しました。"
+        "第2段落の「両国は協力を確認した」を「両国は協力の強化で一致した」に訂正しました。"
     )
 
     desk = new_page(viewport=viewport, is_mobile=device == "phone", has_touch=device == "phone")
