@@ -124,7 +124,8 @@ def test_an_english_reader_reads_the_note_in_english_with_an_english_date(
 
     assertContains(
         response,
-        "Correction (Nov. 29, 2026): in paragraph 2, “ミサイルは約400キロ飛行した” was corrected to “ミサイルは約600キロ飛行した”.",
+        "Correction (Nov. 29, 2026): in paragraph 2, “ミサイルは約400キロ飛行した” was "
+        "corrected to “ミサイルは約600キロ飛行した”.",
     )
 
 
