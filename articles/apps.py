@@ -8,4 +8,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from articles import signals  # noqa: F401  (connects the page-cache receivers)
+        from articles import (  # noqa: F401
+            revisions,  # registers the article and its rows with django-reversion
+            signals,  # connects the page-cache receivers
+        )

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from articles.models import Article, Section
-from articles.previews import CONTENT_LANGUAGE, publication_name
+from articles.models import Article, Correction, Section
+from articles.previews import CONTENT_LANGUAGE, correction_text, publication_name
 from kjnews.addresses import absolute_url
 
 FEED_LENGTH = 30
@@ -120,3 +121,58 @@ class SectionAtomFeed(SectionFeed):
 
     def subtitle(self, section):
         return self.description(section)
+
+
+class CorrectionsFeed(Feed):
+    """The newest corrections across the site (RSS 2.0), each linking to its note."""
+
+    feed_type = Rss201rev2Feed
+    url_name = "articles:corrections-feed"
+    language = CONTENT_LANGUAGE
+
+    def title(self):
+        return f"{_('Corrections')} | {publication_name()}"
+
+    def link(self):
+        return absolute_url(reverse("articles:corrections"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def description(self):
+        return _("Corrections to KJ News articles, newest first.")
+
+    def author_name(self):
+        return publication_name()
+
+    def items(self):
+        return Correction.objects.published().for_listing()[:FEED_LENGTH]
+
+    def item_title(self, correction):
+        headline = pgettext("feed item", "Correction: %(headline)s") % {
+            "headline": correction.article.title
+        }
+        return escape(xml_text(headline))
+
+    def item_description(self, correction):
+        return escape(xml_text(correction_text(correction)))
+
+    def item_link(self, correction):
+        return absolute_url(correction.get_absolute_url())
+
+    def item_guid(self, correction):
+        return absolute_url(correction.get_absolute_url())
+
+    def item_pubdate(self, correction):
+        return timezone.localtime(correction.made_at)
+
+    def item_categories(self, correction):
+        return [xml_text(correction.article.section.name)]
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = Atom1Feed
+    url_name = "articles:corrections-feed-atom"
+
+    def subtitle(self):
+        return self.description()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from articles.images import Picture
 from articles.search import SearchTerms
@@ -415,3 +417,128 @@ class Paragraph(OrderedText):
     @property
     def ends_mid_sentence(self):
         return not self.text.rstrip().endswith(SENTENCE_ENDINGS)
+
+
+# Passages and corrections ----------------------------------------------------------------------
+# articles/passages.py names an article's passages and changes them; the kinds live here, beside
+# the correction notes that store them.
+
+
+class PassageKind(models.TextChoices):
+    HEADLINE = "headline", _("headline")
+    SUMMARY = "summary", _("summary point")
+    CAPTION = "caption", _("image caption")
+    PARAGRAPH = "paragraph", _("paragraph")
+
+
+NUMBERED_PASSAGE_LABELS = {
+    PassageKind.SUMMARY: pgettext_lazy("passage", "summary point %(number)s"),
+    PassageKind.PARAGRAPH: pgettext_lazy("passage", "paragraph %(number)s"),
+}
+
+
+def passage_label(kind: PassageKind, number: int | None) -> str:
+    """How a reader names a passage: 見出し, 要点2, 画像説明, 第3段落."""
+    if number is None:
+        return str(PassageKind(kind).label)
+    return NUMBERED_PASSAGE_LABELS[PassageKind(kind)] % {"number": number}
+
+
+class ChangeKind(models.TextChoices):
+    """What an editor says a change is: a correction is told to readers, a minor fix is not."""
+
+    CORRECTION = "correction", _("correction")
+    MINOR = "minor", _("minor fix")
+
+
+class ArticleRevision(models.Model):
+    """One recorded version of an article's text (a django-reversion revision holding the
+    article and its summary points and paragraphs), with what the editor said the change was.
+    articles/revisions.py records and restores them."""
+
+    revision = models.OneToOneField(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="article_revision"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
+    )
+    kind = models.CharField(
+        _("kind of change"), max_length=10, choices=ChangeKind.choices, default=ChangeKind.MINOR
+    )
+    # The earlier revision whose text this one brought back, when it is a restore.
+    restored_from = models.ForeignKey(
+        "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-revision_id"]
+        verbose_name = _("article revision")
+        verbose_name_plural = _("article revisions")
+
+    def __str__(self):
+        return f"{self.article} ({self.revision_id})"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        """Corrections readers may see: those of the articles they may see."""
+        return self.filter(article__in=Article.objects.published())
+
+    def for_listing(self):
+        """Newest first, with the article and its section (the corrections page and feeds)."""
+        return self.select_related("article__section").order_by("-made_at", "-pk")
+
+
+class Correction(models.Model):
+    """A note told to readers at the end of an article: which passage was corrected, from what
+    to what, and when. Kept as it was written, whatever later edits do to the passage."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    passage_kind = models.CharField(_("passage"), max_length=10, choices=PassageKind.choices)
+    # Its number among its kind when corrected (第3段落): later edits may renumber the passages.
+    passage_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The changed part of each text (articles.diffs.changed_span), as the note quotes them.
+    quoted_before = models.TextField(_("quoted before"))
+    quoted_after = models.TextField(_("quoted after"))
+    text_before = models.TextField(_("text before"))
+    text_after = models.TextField(_("text after"))
+    made_at = models.DateTimeField(_("corrected at"), default=timezone.now, db_index=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return f"{self.article}: {self.passage_label}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def passage_label(self) -> str:
+        return passage_label(self.passage_kind, self.passage_number)
+
+    @property
+    def anchor(self) -> str:
+        """The element id of the note on the article's page."""
+        return f"correction-{self.pk}"

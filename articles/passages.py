@@ -7,35 +7,34 @@ Reader suggestions (the corrections app) name passages by key and editors change
 
 from dataclasses import dataclass
 
-from django.db import models, transaction
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
-from articles.models import Article, Paragraph, SummaryPoint
+from articles.models import (
+    Article,
+    ChangeKind,
+    Correction,
+    Paragraph,
+    PassageKind,
+    SummaryPoint,
+    passage_label,
+)
 
-
-class PassageKind(models.TextChoices):
-    HEADLINE = "headline", _("headline")
-    SUMMARY = "summary", _("summary point")
-    CAPTION = "caption", _("image caption")
-    PARAGRAPH = "paragraph", _("paragraph")
-
+__all__ = [
+    "ChangeKind",
+    "Passage",
+    "PassageChanged",
+    "PassageKind",
+    "PassageNotFound",
+    "article_passages",
+    "passage_change",
+    "passage_get",
+]
 
 # The rows behind the kinds that have several passages per article.
 _ROW_MODELS = {PassageKind.SUMMARY: SummaryPoint, PassageKind.PARAGRAPH: Paragraph}
 _ARTICLE_FIELDS = {PassageKind.HEADLINE: "title", PassageKind.CAPTION: "image_caption"}
-
-_NUMBERED_LABELS = {
-    PassageKind.SUMMARY: pgettext_lazy("passage", "summary point %(number)s"),
-    PassageKind.PARAGRAPH: pgettext_lazy("passage", "paragraph %(number)s"),
-}
-
-
-class ChangeKind(models.TextChoices):
-    """What an editor says a change is: a correction is told to readers, a minor fix is not."""
-
-    CORRECTION = "correction", _("correction")
-    MINOR = "minor", _("minor fix")
 
 
 class PassageNotFound(LookupError):
@@ -59,9 +58,7 @@ class Passage:
     @property
     def label(self) -> str:
         """How a reader names it: 見出し, 要点2, 画像説明, 第3段落."""
-        if self.number is None:
-            return str(self.kind.label)
-        return _NUMBERED_LABELS[self.kind] % {"number": self.number}
+        return passage_label(self.kind, self.number)
 
     @property
     def anchor(self) -> str:
@@ -104,6 +101,10 @@ class PassageChanged:
     before: Passage
     after: Passage
     kind: ChangeKind
+    # The revision recording the change; None when the text was already `after` (nothing changed).
+    revision_id: int | None = None
+    # The note told to readers, for a correction.
+    correction: Correction | None = None
 
 
 @transaction.atomic
@@ -112,11 +113,22 @@ def passage_change(
 ) -> PassageChanged:
     """Replace one passage's text as `editor` (a user), saying what kind of change it is.
 
-    The article is saved too, so its modified time (page, JSON-LD, feeds, sitemaps) moves and
-    every cached page showing it is renewed on commit (articles/signals.py).
+    The change is recorded as a revision (articles/revisions.py) and in the admin's log; a
+    correction also gets a note shown to readers at the end of the article and on the
+    corrections page. The article is saved too, so its modified time (page, JSON-LD, feeds,
+    sitemaps) moves and every cached page showing it is renewed on commit (articles/signals.py).
+    Text equal to the passage's own changes nothing and records nothing.
     """
+    # revisions reads passages (this module) to compare them, so it is imported at the call.
+    from articles import revisions
+
+    kind = ChangeKind(kind)
     article = Article.objects.select_for_update().get(pk=article.pk)
     before = passage_get(article, key)
+    if text == before.text:
+        return PassageChanged(before=before, after=before, kind=kind)
+    _check_fits(before.kind, text)
+    revisions.revision_baseline(article=article)
     if before.kind in _ARTICLE_FIELDS:
         setattr(article, _ARTICLE_FIELDS[before.kind], text)
     else:
@@ -124,4 +136,29 @@ def passage_change(
         row.text = text
         row.save(update_fields=["text"])
     article.save()
-    return PassageChanged(before=before, after=passage_get(article, key), kind=ChangeKind(kind))
+    after = passage_get(article, key)
+    comment = revisions.change_comment(passages=[after], kind=kind)
+    recorded = revisions.article_revision_record(
+        article=article, editor=editor, comment=comment, kind=kind, passages_before=[before]
+    )
+    revisions.article_change_log(article=article, editor=editor, message=comment)
+    return PassageChanged(
+        before=before,
+        after=after,
+        kind=kind,
+        revision_id=recorded.revision_id,
+        correction=next(iter(recorded.corrections), None),
+    )
+
+
+def _check_fits(kind: PassageKind, text: str) -> None:
+    if not text.strip():
+        raise ValidationError(_("A passage cannot be empty."), code="empty")
+    if kind in _ARTICLE_FIELDS:
+        limit = Article._meta.get_field(_ARTICLE_FIELDS[kind]).max_length
+        if len(text) > limit:
+            raise ValidationError(
+                _("This passage can be at most %(limit)d characters long."),
+                code="too_long",
+                params={"limit": limit},
+            )

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from articles.images import Rendition
-from articles.models import Article
+from articles.models import Article, Correction
 from kjnews.addresses import absolute_url
 
 CONTENT_LANGUAGE = "ja"
@@ -139,7 +140,25 @@ def news_article(article: Article, *, url: str, lead: str, image: Rendition | No
         ]
     if not lead:
         del data["description"]
+    corrections = list(article.corrections.all())
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction_text(correction),
+                "datePublished": iso_time(correction.made_at),
+            }
+            for correction in corrections
+        ]
     return data
+
+
+def correction_text(correction: Correction) -> str:
+    """The note as the article's page shows it (templates/includes/correction_note.html), in
+    the content language."""
+    with translation.override(CONTENT_LANGUAGE):
+        context = {"correction": correction}
+        return render_to_string("includes/correction_note.html", context).strip()
 
 
 def _source(article: Article) -> dict[str, Any]:

@@ -11,14 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps as installed_apps
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from articles import demo
 from articles.images import image_load, renditions_make
 from articles.importing import ArticleRecord, records_check, records_read
 from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.revisions import article_revision_record, revision_baseline
 from articles.search import SearchDocument
 
 SEARCH_BATCH = 500
@@ -30,12 +34,13 @@ class ImportResult:
     updated: list[Article] = field(default_factory=list)
 
 
-def articles_import(*, records: list[dict[str, Any]], base_dir: Path) -> ImportResult:
+def articles_import(*, records: list[dict[str, Any]], base_dir: Path, editor=None) -> ImportResult:
     """Create or update (by source URL) one article per record: all of them, or none.
 
     Every record is checked before anything is written; `ImportRejected` lists every problem
     found. Image paths are relative to `base_dir`. An update keeps the article's slug and replaces
-    everything else, summary points, paragraphs and image included.
+    everything else, summary points, paragraphs and image included. Each article's text is
+    recorded as a revision by `editor` (None: the command line), as a minor fix.
     """
     stored_files = []  # written to storage, to remove if the transaction rolls back
     try:
@@ -48,12 +53,22 @@ def articles_import(*, records: list[dict[str, Any]], base_dir: Path) -> ImportR
             for record in checked:
                 article = existing.get(record.source_url) or Article()
                 (result.updated if article.pk else result.created).append(article)
+                if article.pk:
+                    revision_baseline(article=article)
                 _article_write(article, record, stored_files=stored_files)
+                article_revision_record(
+                    article=article, editor=editor, comment=_import_comment(article)
+                )
             return result
     except BaseException:
         for name in stored_files:
             default_storage.delete(name)
         raise
+
+
+def _import_comment(article: Article) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Imported")
 
 
 def _article_write(article: Article, record: ArticleRecord, *, stored_files: list[str]) -> None:

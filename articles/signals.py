@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.models import Article, Correction, Paragraph, Section, SummaryPoint
 from articles.services import search_documents_refresh
 from kjnews.pagecache import all_pages_changed, article_pages_changed, listing_pages_changed
 
@@ -27,6 +27,16 @@ def article_changed(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Paragraph)
 def article_text_changed(sender, instance, **kwargs):
     # The lists show an article's first summary point too.
+    article = Article.objects.filter(pk=instance.article_id).only("slug").first()
+    if article is not None:
+        article_pages_changed(article.slug)
+    else:
+        listing_pages_changed()
+
+
+@receiver([post_save, post_delete], sender=Correction)
+def correction_changed(sender, instance, **kwargs):
+    # The note is on the article's page, and the corrections page and feeds are lists.
     article = Article.objects.filter(pk=instance.article_id).only("slug").first()
     if article is not None:
         article_pages_changed(article.slug)

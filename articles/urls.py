@@ -16,4 +16,7 @@ urlpatterns = [
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", views.sitemap, name="sitemap"),
     path("search/", views.search, name="search"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/feed/", views.corrections_feed, name="corrections-feed"),
+    path("corrections/feed/atom/", views.corrections_feed_atom, name="corrections-feed-atom"),
 ]

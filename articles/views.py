@@ -12,6 +12,8 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.http import urlencode
 
 from articles.feeds import (
+    CorrectionsAtomFeed,
+    CorrectionsFeed,
     LatestArticlesAtomFeed,
     LatestArticlesFeed,
     SectionAtomFeed,
@@ -19,7 +21,7 @@ from articles.feeds import (
     xml_text,
 )
 from articles.highlighting import snippet_source
-from articles.models import Article, Paragraph, Section, SummaryPoint
+from articles.models import Article, Correction, Paragraph, Section, SummaryPoint
 from articles.paging import listing_page
 from articles.previews import CONTENT_LANGUAGE, article_preview, publication_name
 from articles.search import QUERY_MAX_CHARS, SearchTerms
@@ -93,7 +95,7 @@ def article_detail(request, slug):
 
 def render_article(request, article, *, context=None, status=200):
     """The article page; comments re-render it with context of their own, such as a bound form."""
-    prefetch_related_objects([article], "summary_points", "paragraphs")
+    prefetch_related_objects([article], "summary_points", "paragraphs", "corrections")
     is_preview = not article.is_visible_to_readers
     response = render(
         request,
@@ -109,6 +111,15 @@ def render_article(request, article, *, context=None, status=200):
     if is_preview:
         add_never_cache_headers(response)
     return response
+
+
+@shared_page(generations=lambda: [LISTS], varies_on=("page",))
+def corrections(request):
+    """Every correction told to readers, newest first; a new one bumps the lists' generation
+    (articles/signals.py), so it shows at once."""
+    page = _page(request, Correction.objects.published().for_listing())
+    _share_until_next_publication(request)
+    return render(request, "articles/correction_list.html", {"page_obj": page})
 
 
 # Feeds and sitemaps: public, shared from the page cache like the lists (they change when an
@@ -142,6 +153,8 @@ feed = _feed_view(LatestArticlesFeed)
 feed_atom = _feed_view(LatestArticlesAtomFeed)
 section_feed = _feed_view(SectionFeed)
 section_feed_atom = _feed_view(SectionAtomFeed)
+corrections_feed = _feed_view(CorrectionsFeed)
+corrections_feed_atom = _feed_view(CorrectionsAtomFeed)
 
 
 def _kept_out_of_search_results(view):

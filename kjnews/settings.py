@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Revisions of articles with their summary points and paragraphs (articles/revisions.py).
+    "reversion",
     "articles",
     "comments",
 ]

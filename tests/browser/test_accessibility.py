@@ -9,10 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from articles.models import ChangeKind
+from articles.passages import passage_change
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import ArticleFactory, CommentFactory, SectionFactory
+from tests.factories import ArticleFactory, CommentFactory, EditorFactory, SectionFactory
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +45,7 @@ def _readers_type_instantly(settings):
 
 @pytest.fixture
 def site(live_server):
-    """A section with an article that has comments and an open comment form."""
+    """A section with an article that has a correction, comments and an open comment form."""
     section = SectionFactory(name="東アジア+", slug="east-asia-plus", position=1)
     SectionFactory(name="ヨーロッパ", slug="europe", position=2)
     article = ArticleFactory(
@@ -52,6 +55,13 @@ def site(live_server):
         body=["有権者の関心は高く、各地の投票所に列ができた。", "結果は明日判明する。"],
     )
     ArticleFactory.create_batch(3, section=section)
+    passage_change(
+        article=article,
+        key=f"paragraph-{article.paragraphs.all()[1].pk}",
+        text="結果は明後日に判明する見通し。",
+        editor=EditorFactory(),
+        kind=ChangeKind.CORRECTION,
+    )
     CommentFactory(article=article, name="通りすがり", body="続報を待っています。")
     CommentFactory(article=article, body=">>1 同感です。https://example.com/ も参考に。")
     return article
@@ -63,6 +73,7 @@ def page_paths(article):
         "section": article.section.get_absolute_url(),
         "article": article.get_absolute_url(),
         "search": "/search/?q=韓国",
+        "corrections": reverse("articles:corrections"),
     }
 
 
@@ -78,7 +89,7 @@ def blocking_violations(page, axe_script):
 
 
 @pytest.mark.parametrize(("device", "viewport"), DEVICES)
-@pytest.mark.parametrize("page_name", ["home", "section", "article", "search"])
+@pytest.mark.parametrize("page_name", ["home", "section", "article", "search", "corrections"])
 def test_reader_pages_have_no_serious_accessibility_violations(
     new_page, site, axe_script, page_name, device, viewport
 ):

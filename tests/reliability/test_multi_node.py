@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from articles.models import ChangeKind
+from articles.passages import passage_change
 from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, EditorFactory
 from tests.servers import Gunicorn, Reader, RedisServer, site_environment
@@ -115,3 +117,33 @@ def test_an_editor_logged_in_on_one_node_is_logged_in_on_the_other(two_nodes, te
 
     assert dashboard.status == 200
     assert "ログアウト" in dashboard.text
+
+
+def test_a_correction_shows_at_once_through_every_worker_of_every_node(
+    two_nodes, article, settings
+):
+    paragraph = article.paragraphs.all()[1]
+    for node in two_nodes:
+        # Every worker has the page in the shared cache, and a copy of its own.
+        for _ in range(2 * node.workers):
+            page = Reader(node.url, "127.1.4.8").get(article.get_absolute_url())
+            assert "両国は協力を確認した。" in page.text
+    # Written by this process as a worker would write it: committed, then the pages' generations
+    # bumped in the nodes' Redis.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": two_nodes[0].env["CACHE_URL"]}
+    }
+
+    passage_change(
+        article=article,
+        key=f"paragraph-{paragraph.pk}",
+        text="両国は協力の強化で一致した。",
+        editor=EditorFactory(),
+        kind=ChangeKind.CORRECTION,
+    )
+
+    for node in two_nodes:
+        for _ in range(2 * node.workers):
+            page = Reader(node.url, "127.1.4.8").get(article.get_absolute_url()).text
+            assert "両国は協力の強化で一致した。" in page
+            assert "第2段落の「両国は協力を確認した」を「両国は協力の強化で一致した」" in page
