@@ -51,3 +51,9 @@ class Command(BaseCommand):
             _("Reactions older than that (their counts stay): %(reactions)d.")
             % {"reactions": result.reactions}
         )
+        for label, count in result.others.items():
+            if dry_run:
+                line = _("Personal data that would be removed from %(label)s: %(count)d.")
+            else:
+                line = _("Personal data removed from %(label)s: %(count)d.")
+            self.stdout.write(line % {"label": label, "count": count})
