@@ -42,15 +42,17 @@ class PurgeResult:
     bans: int
     # Reactions are deleted (their counts stay on the comment): a reaction is only its hash.
     reactions: int = 0
-    # Rows cleared in the registered holders of personal data, by their label.
+    # Rows cleared in the registered holders of personal data, by their name.
     others: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class PersonalDataHolder:
     """Rows of another app that keep poster data as comments do: `rows()` gives them all, and
-    once older than the cutoff (by `created_at`) their `fields` are emptied."""
+    once older than the cutoff (by `created_at`) their `fields` are emptied. `label` names them
+    for people (translated), `name` for code."""
 
+    name: str
     label: str
     rows: Callable[[], models.QuerySet]
     fields: tuple[str, ...]
@@ -59,9 +61,15 @@ class PersonalDataHolder:
 _holders: dict[str, PersonalDataHolder] = {}
 
 
-def personal_data_register(*, label: str, rows: Callable[[], models.QuerySet], fields) -> None:
+def personal_data_register(
+    *, name: str, label: str, rows: Callable[[], models.QuerySet], fields
+) -> None:
     """Called from an app's ready(): its rows are purged with the comments' from then on."""
-    _holders[label] = PersonalDataHolder(label=label, rows=rows, fields=tuple(fields))
+    _holders[name] = PersonalDataHolder(name=name, label=label, rows=rows, fields=tuple(fields))
+
+
+def personal_data_label(name: str) -> str:
+    return _holders[name].label
 
 
 def _in_batches(queryset: models.QuerySet, *, batch_size: int, **changes) -> int:
@@ -114,7 +122,7 @@ def personal_data_purge(
     bans = Ban.objects.filter(expires_at__lt=cutoff)
     reactions = Reaction.objects.filter(created_at__lt=cutoff)
     others = {
-        holder.label: holder.rows().filter(_any_set(holder.fields), created_at__lt=cutoff)
+        holder.name: holder.rows().filter(_any_set(holder.fields), created_at__lt=cutoff)
         for holder in _holders.values()
     }
 
@@ -125,7 +133,7 @@ def personal_data_purge(
             reports=reports.count(),
             bans=bans.count(),
             reactions=reactions.count(),
-            others={label: rows.count() for label, rows in others.items()},
+            others={name: rows.count() for name, rows in others.items()},
         )
     cleared_comments = _in_batches(
         comments, batch_size=batch_size, **dict.fromkeys(COMMENT_PERSONAL_FIELDS, "")
@@ -135,8 +143,8 @@ def personal_data_purge(
     )
     deleted_reactions = _in_batches(reactions, batch_size=batch_size)
     cleared_others = {
-        label: _in_batches(rows, batch_size=batch_size, **dict.fromkeys(_holders[label].fields, ""))
-        for label, rows in others.items()
+        name: _in_batches(rows, batch_size=batch_size, **dict.fromkeys(_holders[name].fields, ""))
+        for name, rows in others.items()
     }
     with transaction.atomic():
         deleted_bans, _per_model = bans.delete()
