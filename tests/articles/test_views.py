@@ -422,7 +422,11 @@ def test_article_page_shows_the_image_with_its_english_caption(client):
 
     assertContains(response, f'src="{article.image.url}"')
     assertContains(response, 'alt="会談する首脳"')
-    assertContains(response, '<figcaption lang="en">Leaders meet in Seoul</figcaption>', html=True)
+    assertContains(
+        response,
+        '<figcaption id="image-caption" lang="en">Leaders meet in Seoul</figcaption>',
+        html=True,
+    )
 
 
 def test_article_page_without_an_image_has_no_figure(client, article):
