@@ -33,9 +33,9 @@ def test_every_passage_of_the_article_page_has_a_quiet_suggest_link_naming_it(cl
     page = client.get(article.get_absolute_url()).text
 
     assert page.count('class="suggest-link"') == 1 + 3 + 1 + 3
-    assert '<span class="visually-hidden">第3段落の</span>誤訳・誤りを指摘</a>' in page
-    assert '<span class="visually-hidden">見出しの</span>' in page
-    assert '<span class="visually-hidden">要点2の</span>' in page
+    assert 'aria-label="第3段落の誤訳・誤りを指摘">誤訳・誤りを指摘</a>' in page
+    assert 'aria-label="見出しの誤訳・誤りを指摘"' in page
+    assert 'aria-label="要点2の誤訳・誤りを指摘"' in page
     assert f'href="{suggest_url(article, paragraph(article, 3))}"' in page
 
 
