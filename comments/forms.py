@@ -45,7 +45,63 @@ def form_started_token(article_id: int) -> str:
     return signing.dumps({"article": article_id, "at": time.time()}, salt=FORM_STARTED_SALT)
 
 
-class CommentForm(forms.Form):
+class BotCheckedForm(forms.Form):
+    """A reader's form with the bot defences: a honeypot field and a signed start time that must
+    be for this article, not expired, and at least COMMENT_MIN_FILL_SECONDS old when sent.
+
+    Comments and reader suggestions both use it; each says its refusals in its own words.
+    """
+
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    refused_message = _("This comment could not be accepted.")
+    tampered_message = _("This comment could not be accepted. Please send it again.")
+    expired_message = _("This form has expired. Please check your comment and send it again.")
+    too_fast_message = _("That was very quick. Please check your comment and send it again.")
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        kwargs.setdefault("initial", {})["started"] = form_started_token(article.pk)
+        super().__init__(*args, **kwargs)
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(self.refused_message, code="honeypot")
+        return ""
+
+    def clean_started(self):
+        try:
+            started = signing.loads(
+                self.cleaned_data["started"],
+                salt=FORM_STARTED_SALT,
+                max_age=settings.COMMENT_FORM_MAX_AGE,
+            )
+        except signing.SignatureExpired:
+            self.renew_started()
+            raise forms.ValidationError(self.expired_message, code="expired") from None
+        except signing.BadSignature:
+            self.renew_started()
+            raise forms.ValidationError(self.tampered_message, code="tampered") from None
+        if started.get("article") != self.article.pk:
+            self.renew_started()
+            raise forms.ValidationError(self.tampered_message, code="tampered")
+        if time.time() - started["at"] < settings.COMMENT_MIN_FILL_SECONDS:
+            raise forms.ValidationError(self.too_fast_message, code="too_fast")
+        return self.cleaned_data["started"]
+
+    def renew_started(self):
+        """Re-shown after a stale or broken token, the form gets a fresh one and keeps the text."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("started")] = form_started_token(self.article.pk)
+
+
+class CommentForm(BotCheckedForm):
     name = forms.CharField(
         label=_("Name"),
         max_length=40,
@@ -57,18 +113,11 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Please write a comment.")},
     )
-    # Bots fill every field; people never see this one.
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput)
+
+    field_order = ["name", "body", "website", "started"]
 
     def __init__(self, *args, article, **kwargs):
-        self.article = article
-        kwargs.setdefault("initial", {})["started"] = form_started_token(article.pk)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, article=article, **kwargs)
         body = self.fields["body"]
         body.validators.append(MaxLengthValidator(settings.COMMENT_MAX_LENGTH))
         body.widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
@@ -83,46 +132,6 @@ class CommentForm(forms.Form):
         if not has_visible_text(body):
             raise forms.ValidationError(_("Please write a comment."), code="blank")
         return body
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError(_("This comment could not be accepted."), code="honeypot")
-        return ""
-
-    def clean_started(self):
-        try:
-            started = signing.loads(
-                self.cleaned_data["started"],
-                salt=FORM_STARTED_SALT,
-                max_age=settings.COMMENT_FORM_MAX_AGE,
-            )
-        except signing.SignatureExpired:
-            self.renew_started()
-            raise forms.ValidationError(
-                _("This form has expired. Please check your comment and send it again."),
-                code="expired",
-            ) from None
-        except signing.BadSignature:
-            self.renew_started()
-            raise forms.ValidationError(
-                _("This comment could not be accepted. Please send it again."), code="tampered"
-            ) from None
-        if started.get("article") != self.article.pk:
-            self.renew_started()
-            raise forms.ValidationError(
-                _("This comment could not be accepted. Please send it again."), code="tampered"
-            )
-        if time.time() - started["at"] < settings.COMMENT_MIN_FILL_SECONDS:
-            raise forms.ValidationError(
-                _("That was very quick. Please check your comment and send it again."),
-                code="too_fast",
-            )
-        return self.cleaned_data["started"]
-
-    def renew_started(self):
-        """Re-shown after a stale or broken token, the form gets a fresh one and keeps the text."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("started")] = form_started_token(self.article.pk)
 
 
 class ReportForm(forms.Form):

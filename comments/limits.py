@@ -42,42 +42,59 @@ class _Counter:
 
 
 def posting_retry_after(request, poster: Poster) -> int | None:
-    return _retry_after(
+    return writes_retry_after(
         request,
-        _counters(
-            "comments.post",
-            poster,
-            by_poster=Comment.objects.recent_from_poster,
-            by_network=Comment.objects.recent_from_network,
-        ),
+        poster,
+        group="comments.post",
         rates=settings.COMMENT_RATE_LIMITS,
+        by_poster=Comment.objects.recent_from_poster,
+        by_network=Comment.objects.recent_from_network,
     )
 
 
 def reporting_retry_after(request, poster: Poster) -> int | None:
-    return _retry_after(
+    return writes_retry_after(
         request,
-        _counters(
-            "comments.report",
-            poster,
-            by_poster=Report.objects.recent_from_reporter,
-            by_network=Report.objects.recent_from_network,
-        ),
+        poster,
+        group="comments.report",
         rates=settings.COMMENT_REPORT_RATE_LIMITS,
+        by_poster=Report.objects.recent_from_reporter,
+        by_network=Report.objects.recent_from_network,
     )
 
 
 def reacting_retry_after(request, poster: Poster) -> int | None:
     # Reactions keep no network hash: while Redis is down, only the poster's own count holds.
+    return writes_retry_after(
+        request,
+        poster,
+        group="comments.react",
+        rates=settings.REACTION_RATE_LIMITS,
+        by_poster=Reaction.objects.recent_from_poster,
+        by_network=None,
+    )
+
+
+def writes_retry_after(
+    request,
+    poster: Poster,
+    *,
+    group: str,
+    rates: list[str],
+    by_poster: RecentWrites,
+    by_network: RecentWrites | None,
+) -> int | None:
+    """Count one attempt of a kind of reader write (`group` names it in the cache) against
+    `rates`; return the seconds to wait when any limit is exceeded, else None.
+
+    Any app whose readers write under a poster's keyed hash limits them through here (reader
+    suggestions do): `by_poster` and `by_network` are the stored writes the database fallback
+    counts while the cache is down (None where the writes keep no network hash).
+    """
     return _retry_after(
         request,
-        _counters(
-            "comments.react",
-            poster,
-            by_poster=Reaction.objects.recent_from_poster,
-            by_network=None,
-        ),
-        rates=settings.REACTION_RATE_LIMITS,
+        _counters(group, poster, by_poster=by_poster, by_network=by_network),
+        rates=rates,
     )
 
 

@@ -5,9 +5,14 @@ sender record and its deletion-key hash, and a report loses its reporter and net
 comment and the report themselves stay, so threads keep their numbers and the moderation log
 keeps its meaning. Bans are kept while they are in force and deleted once they have been over for
 the same period.
+
+Other apps whose reader writes keep the same poster data (reader suggestions) register it with
+`personal_data_register`, and the same purge, on the same schedule, clears theirs too.
 """
 
+import dataclasses
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +42,34 @@ class PurgeResult:
     bans: int
     # Reactions are deleted (their counts stay on the comment): a reaction is only its hash.
     reactions: int = 0
+    # Rows cleared in the registered holders of personal data, by their name.
+    others: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDataHolder:
+    """Rows of another app that keep poster data as comments do: `rows()` gives them all, and
+    once older than the cutoff (by `created_at`) their `fields` are emptied. `label` names them
+    for people (translated), `name` for code."""
+
+    name: str
+    label: str
+    rows: Callable[[], models.QuerySet]
+    fields: tuple[str, ...]
+
+
+_holders: dict[str, PersonalDataHolder] = {}
+
+
+def personal_data_register(
+    *, name: str, label: str, rows: Callable[[], models.QuerySet], fields
+) -> None:
+    """Called from an app's ready(): its rows are purged with the comments' from then on."""
+    _holders[name] = PersonalDataHolder(name=name, label=label, rows=rows, fields=tuple(fields))
+
+
+def personal_data_label(name: str) -> str:
+    return _holders[name].label
 
 
 def _in_batches(queryset: models.QuerySet, *, batch_size: int, **changes) -> int:
@@ -88,6 +121,10 @@ def personal_data_purge(
     reports = Report.objects.filter(_any_set(REPORT_PERSONAL_FIELDS), created_at__lt=cutoff)
     bans = Ban.objects.filter(expires_at__lt=cutoff)
     reactions = Reaction.objects.filter(created_at__lt=cutoff)
+    others = {
+        holder.name: holder.rows().filter(_any_set(holder.fields), created_at__lt=cutoff)
+        for holder in _holders.values()
+    }
 
     if dry_run:
         return PurgeResult(
@@ -96,6 +133,7 @@ def personal_data_purge(
             reports=reports.count(),
             bans=bans.count(),
             reactions=reactions.count(),
+            others={name: rows.count() for name, rows in others.items()},
         )
     cleared_comments = _in_batches(
         comments, batch_size=batch_size, **dict.fromkeys(COMMENT_PERSONAL_FIELDS, "")
@@ -104,6 +142,10 @@ def personal_data_purge(
         reports, batch_size=batch_size, **dict.fromkeys(REPORT_PERSONAL_FIELDS, "")
     )
     deleted_reactions = _in_batches(reactions, batch_size=batch_size)
+    cleared_others = {
+        name: _in_batches(rows, batch_size=batch_size, **dict.fromkeys(_holders[name].fields, ""))
+        for name, rows in others.items()
+    }
     with transaction.atomic():
         deleted_bans, _per_model = bans.delete()
         # Only a run that got this far counts as done (the moderators' queue reads it).
@@ -116,6 +158,7 @@ def personal_data_purge(
         reports=cleared_reports,
         bans=deleted_bans,
         reactions=deleted_reactions,
+        others=cleared_others,
     )
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "comments",
+    "suggestions",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,17 @@ MODERATION_NOTIFY_EMAILS = env.list("MODERATION_NOTIFY_EMAILS", default=[])
 # malformed key stops start-up through a system check (comments.E001), never a reader's post.
 DISCLOSURE_PUBLIC_KEY = env.str("DISCLOSURE_PUBLIC_KEY", default="", multiline=True)
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
+
+# Readers' suggestions (誤訳・誤りを指摘), with the comments' protections (README lists each).
+SUGGESTION_RATE_LIMITS = env.list("SUGGESTION_RATE_LIMITS", default=["3/m", "20/h"])
+SUGGESTION_MAX_LENGTH = env.int("SUGGESTION_MAX_LENGTH", default=2000)
+# For this long after suggesting, the reader's browser gets the article page rendered for it
+# alone, saying that their suggestion awaits review.
+SUGGESTION_NOTICE_HOURS = env.float("SUGGESTION_NOTICE_HOURS", default=72)
+SUGGESTION_NOTIFY_THRESHOLD = env.int("SUGGESTION_NOTIFY_THRESHOLD", default=10)
+SUGGESTION_NOTIFY_INTERVAL_MINUTES = env.int("SUGGESTION_NOTIFY_INTERVAL_MINUTES", default=60)
+# Empty: every active member of the Editors group with an e-mail address.
+SUGGESTION_NOTIFY_EMAILS = env.list("SUGGESTION_NOTIFY_EMAILS", default=[])
 
 # One URL (smtp://user:password@host:587/?tls=True, consolemail://) for Django 6.1's MAILERS.
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -16,12 +16,14 @@ urlpatterns = [
     # ADMIN_PATH: an address of its own in production, so the sign-in is not where bots look.
     path(settings.ADMIN_PATH, admin.site.urls),
     path("moderation/", include("comments.moderation.urls")),
+    path("editorial/", include("suggestions.editorial_urls")),
     # Without a CSRF token, so that every page can be shared from a cache: the worst a forged
     # post can do is switch a reader's interface language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
     path("", include("comments.urls")),
+    path("", include("suggestions.urls")),
 ]
 
 

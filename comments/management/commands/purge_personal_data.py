@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from comments.retention import personal_data_purge
+from comments.retention import personal_data_label, personal_data_purge
 
 
 class Command(BaseCommand):
@@ -51,3 +51,9 @@ class Command(BaseCommand):
             _("Reactions older than that (their counts stay): %(reactions)d.")
             % {"reactions": result.reactions}
         )
+        for name, count in result.others.items():
+            if dry_run:
+                line = _("Personal data that would be removed from %(label)s: %(count)d.")
+            else:
+                line = _("Personal data removed from %(label)s: %(count)d.")
+            self.stdout.write(line % {"label": personal_data_label(name), "count": count})
