@@ -153,3 +153,69 @@ def assert_no_sideways_scrolling(page):
         " client: document.documentElement.clientWidth})"
     )
     assert widths["scroll"] <= widths["client"], widths
+
+
+@pytest.fixture
+def desk_editor(live_server):
+    """An editor who decides suggestions and edits articles, as the Editors group's migrations
+    allow (live-server tests empty the database between tests, data migrations included)."""
+    group, _created = Group.objects.get_or_create(name="Editors")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="suggestions", codename="decide_suggestion"),
+        *Permission.objects.filter(
+            content_type__app_label="articles", codename__in=["view_article", "change_article"]
+        ),
+    )
+    return EditorFactory(username="desk", password=PASSWORD)
+
+
+@pytest.mark.parametrize(("device", "viewport"), VIEWPORTS)
+def test_a_reader_suggests_a_correction_an_editor_accepts_it_and_can_restore_the_old_text(
+    new_page, live_server, article, desk_editor, screenshot_dir, device, viewport
+):
+    options = {"viewport": viewport, "is_mobile": device == "phone", "has_touch": device == "phone"}
+    reader = new_page(**options)
+    reader.goto(article.get_absolute_url())
+    reader.get_by_role("link", name="第3段落の誤訳・誤りを指摘").click()
+    reader.locator("#id_proposed_text").fill(AFTER)
+    reader.locator("#id_original_text").fill("Both agreed to keep working with South Korea.")
+    reader.get_by_role("button", name="指摘を送る").click()
+    expect(reader.get_by_text("あなたの指摘（第3段落）は編集部の確認待ちです。")).to_be_visible()
+
+    desk = new_page(**options)
+    log_in(desk, desk_editor)
+    proposal = desk.locator(".diff").first
+    expect(proposal.locator("del")).to_have_text("北朝鮮")
+    expect(proposal.locator("ins")).to_have_text("韓国")
+    expect(desk.get_by_label("訂正")).to_be_checked()
+    desk.get_by_role("button", name="採用する").click()
+    expect(desk.get_by_text("1件の指摘を採用しました。")).to_be_visible()
+
+    someone = new_page(**options)
+    someone.goto(article.get_absolute_url())
+    expect(someone.locator("#p-3")).to_contain_text(AFTER)
+    note = someone.locator(".article-corrections")
+    expect(note).to_contain_text(
+        re.compile(
+            r"訂正（\d{4}年\d{1,2}月\d{1,2}日）：第3段落の「両国は今後も北朝鮮との協力を続けること"
+            r"で一致した」を「両国は今後も韓国との協力を続けることで一致した」に訂正しました。"
+        )
+    )
+    someone.screenshot(path=screenshot_dir / f"correction-note-{device}.png", full_page=True)
+
+    desk.goto(reverse("admin:articles_article_revisions", args=[article.pk]))
+    newest = desk.locator(".revision").first
+    expect(newest).to_contain_text("訂正")
+    expect(newest).to_contain_text("desk")
+    expect(newest.locator("del")).to_have_text("北朝鮮")
+    expect(newest.locator("ins")).to_have_text("韓国")
+    desk.locator(".revision").nth(1).get_by_role("link", name="この版に戻す").click()
+    desk.get_by_role("button", name="はい、この版に戻します").click()
+    expect(desk.locator(".messagelist")).to_contain_text("の版の文面に戻しました。")
+    restored = desk.locator(".revision").first
+    expect(restored).to_contain_text("の版に戻しました")
+    expect(restored.locator("ins")).to_have_text("北朝鮮")
+    expect(desk.locator(".revision")).to_have_count(3)
+
+    someone.reload()
+    expect(someone.locator("#p-3")).to_contain_text(BEFORE)
