@@ -283,6 +283,11 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When a correction note was last added (articles/revisions.py); None for the many articles
+    # never corrected, whose pages then need no query for notes.
+    last_corrected_at = models.DateTimeField(
+        _("last corrected"), null=True, blank=True, editable=False
+    )
     # Derived from the headlines, summary points and paragraphs whenever they change
     # (articles/signals.py); articles/search.py describes both.
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -369,6 +374,11 @@ class Article(models.Model):
         (an article edited before its scheduled time). `published_at` is the first publication:
         edits never move it."""
         return max(self.updated_at, self.published_at)
+
+    @property
+    def correction_notes(self) -> list:
+        """The correction notes readers see at the end of the article, oldest first."""
+        return list(self.corrections.all()) if self.last_corrected_at else []
 
     @cached_property
     def picture(self) -> Picture | None:

@@ -140,7 +140,7 @@ def news_article(article: Article, *, url: str, lead: str, image: Rendition | No
         ]
     if not lead:
         del data["description"]
-    corrections = list(article.corrections.all())
+    corrections = article.correction_notes
     if corrections:
         data["correction"] = [
             {

@@ -171,7 +171,7 @@ def _correction_make(
     *, article: Article, before: Passage, after: Passage, editor, revision_id: int
 ) -> Correction:
     quoted_before, quoted_after = changed_span(before.text, after.text)
-    return Correction.objects.create(
+    correction = Correction.objects.create(
         article=article,
         passage_kind=after.kind,
         passage_number=after.number,
@@ -182,6 +182,10 @@ def _correction_make(
         made_by=editor if editor is not None and editor.pk else None,
         revision_id=revision_id,
     )
+    # The article was saved before its notes were made: its row is updated, not saved again.
+    Article.objects.filter(pk=article.pk).update(last_corrected_at=correction.made_at)
+    article.last_corrected_at = correction.made_at
+    return correction
 
 
 # Reading revisions --------------------------------------------------------------------------

@@ -95,7 +95,10 @@ def article_detail(request, slug):
 
 def render_article(request, article, *, context=None, status=200):
     """The article page; comments re-render it with context of their own, such as a bound form."""
-    prefetch_related_objects([article], "summary_points", "paragraphs", "corrections")
+    lookups = ["summary_points", "paragraphs"]
+    if article.last_corrected_at:
+        lookups.append("corrections")
+    prefetch_related_objects([article], *lookups)
     is_preview = not article.is_visible_to_readers
     response = render(
         request,
