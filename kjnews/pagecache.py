@@ -56,8 +56,18 @@ STATUS_HEADER = "X-Page-Cache"
 _PERSONAL_SALT = "kjnews.pagecache.personal"
 FILL_RE = re.compile(r"<kj-fill:([a-z-]+):([A-Za-z0-9_-]*)>")
 
+
+def _csrf_token(request, _argument) -> str:
+    # One masked token for every form of a response, as Django's own csrf context processor
+    # gives one per render: masking it again for each form costs a random string and adds nothing.
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return token
+
+
 # Per-reader values filled into shared pages: name -> function(request, argument) -> str.
-_fills: dict[str, Callable] = {"csrf": lambda request, _argument: get_token(request)}
+_fills: dict[str, Callable] = {"csrf": _csrf_token}
 
 
 def register_fill(name: str, fill: Callable) -> None:
