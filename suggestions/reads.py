@@ -16,6 +16,10 @@ SORTS = {
     "most": gettext_lazy("Most suggested first"),
 }
 
+# A proposal repeats one of the passage's most-suggested ones; listing every other proposal
+# under each would grow the page with the square of their number.
+DUPLICATE_CHOICES = 10
+
 
 @dataclass
 class Proposal:
@@ -55,7 +59,7 @@ class PassageGroup:
     key: str
     passage: Passage | None
     proposals: list[Proposal] = field(default_factory=list)
-    # Suggestions on the passage a proposal may be marked as repeating.
+    # Suggestions on the passage a proposal may be marked as repeating: the most suggested.
     others: list[Suggestion] = field(default_factory=list)
 
     @property
@@ -113,7 +117,7 @@ def queue_groups(sort: str) -> list[PassageGroup]:
         proposal.suggestions.append(suggestion)
     for group in groups.values():
         group.proposals.sort(key=lambda p: (-p.count, -p.newest.created_at.timestamp()))
-        group.others = [p.newest for p in group.proposals]
+        group.others = [p.newest for p in group.proposals[:DUPLICATE_CHOICES]]
     ordered = sorted(groups.values(), key=lambda g: g.newest_at, reverse=True)
     if sort == "most":
         ordered.sort(key=lambda g: g.count, reverse=True)  # stable: newest first among equals
