@@ -30,11 +30,19 @@ __all__ = [
     "article_passages",
     "passage_change",
     "passage_get",
+    "passage_max_length",
 ]
 
 # The rows behind the kinds that have several passages per article.
 _ROW_MODELS = {PassageKind.SUMMARY: SummaryPoint, PassageKind.PARAGRAPH: Paragraph}
 _ARTICLE_FIELDS = {PassageKind.HEADLINE: "title", PassageKind.CAPTION: "image_caption"}
+
+
+def passage_max_length(kind: PassageKind) -> int | None:
+    """The most a passage of this kind can hold: its article field's limit (headline, caption);
+    None for summary points and paragraphs, which are unbounded text."""
+    field = _ARTICLE_FIELDS.get(kind)
+    return Article._meta.get_field(field).max_length if field else None
 
 
 class PassageNotFound(LookupError):
@@ -154,11 +162,10 @@ def passage_change(
 def _check_fits(kind: PassageKind, text: str) -> None:
     if not text.strip():
         raise ValidationError(_("A passage cannot be empty."), code="empty")
-    if kind in _ARTICLE_FIELDS:
-        limit = Article._meta.get_field(_ARTICLE_FIELDS[kind]).max_length
-        if len(text) > limit:
-            raise ValidationError(
-                _("This passage can be at most %(limit)d characters long."),
-                code="too_long",
-                params={"limit": limit},
-            )
+    limit = passage_max_length(kind)
+    if limit is not None and len(text) > limit:
+        raise ValidationError(
+            _("This passage can be at most %(limit)d characters long."),
+            code="too_long",
+            params={"limit": limit},
+        )

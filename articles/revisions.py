@@ -333,11 +333,10 @@ def revision_restore(
     for name, value in kept.items():
         setattr(restored, name, value)
     restored.save()
-    when = timezone.localtime(revision.date_created)
     comment = _in_site_language(
         lambda: (
             gettext("Restored the version of %(when)s")
-            % {"when": f"{date_format(when, 'DATE_FORMAT')} {when:%H:%M}"}
+            % {"when": revision_time(revision.date_created)}
         )
     )
     recorded = article_revision_record(

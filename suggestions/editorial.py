@@ -6,21 +6,18 @@ account owes it. The queue only reads; each decision is one service call, which 
 permission again and writes the decisions log.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.passages import ChangeKind
-from kjnews.two_factor import second_step_required
+from kjnews.staff import return_url, staff_page_required
 from suggestions.forms import DecisionForm
 from suggestions.reads import SORTS, queue_groups
 from suggestions.services import (
@@ -34,17 +31,7 @@ from suggestions.services import (
 GROUPS_PER_PAGE = 20
 
 
-def editor_required(view):
-    """Anonymous: to the admin login and back. Owing the second step of sign-in: to the code
-    first. Signed in without the permission (moderators, say): 403. Never cached."""
-    return never_cache(
-        login_required(
-            second_step_required(
-                permission_required(DECIDE_PERMISSION, raise_exception=True)(view)
-            ),
-            login_url=reverse_lazy("admin:login"),
-        )
-    )
+editor_required = staff_page_required(DECIDE_PERMISSION)
 
 
 def _queue_url(**params):
@@ -74,13 +61,7 @@ def suggestion_queue(request):
 
 
 def _return_url(request):
-    """`next` when it is a page of the queue on this site; the queue itself otherwise."""
-    queue_path = reverse("editorial:suggestions")
-    url = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if safe and urlsplit(url).path == queue_path else queue_path
+    return return_url(request, reverse("editorial:suggestions"))
 
 
 @editor_required

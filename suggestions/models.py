@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from articles.passages import ChangeKind, PassageKind
+from articles.passages import ChangeKind, PassageKind, passage_max_length
 
 # The longest original sentence and note a reader may send.
 ORIGINAL_MAX_LENGTH = 1000
@@ -30,10 +30,9 @@ def passage_digest(text: str) -> str:
 def proposal_max_length(passage) -> int:
     """How long a proposed wording may be: what the headline and caption fields hold, and for
     paragraphs and summary points SUGGESTION_MAX_LENGTH, or more for a passage that is longer."""
-    if passage.kind is PassageKind.HEADLINE:
-        return Article._meta.get_field("title").max_length
-    if passage.kind is PassageKind.CAPTION:
-        return Article._meta.get_field("image_caption").max_length
+    limit = passage_max_length(passage.kind)
+    if limit is not None:
+        return limit
     return max(settings.SUGGESTION_MAX_LENGTH, len(passage.text) + 200)
 
 

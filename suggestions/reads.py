@@ -61,6 +61,8 @@ class PassageGroup:
     proposals: list[Proposal] = field(default_factory=list)
     # Suggestions on the passage a proposal may be marked as repeating: the most suggested.
     others: list[Suggestion] = field(default_factory=list)
+    # The proposals by wording, while they are gathered.
+    by_text: dict[str, Proposal] = field(default_factory=dict, repr=False)
 
     @property
     def count(self) -> int:
@@ -103,7 +105,7 @@ def queue_groups(sort: str) -> list[PassageGroup]:
             passage = passages[article.pk].get(suggestion.passage_key)
             groups[group_key] = PassageGroup(article, suggestion.passage_key, passage)
         group = groups[group_key]
-        proposal = next((p for p in group.proposals if p.text == suggestion.proposed_text), None)
+        proposal = group.by_text.get(suggestion.proposed_text)
         if proposal is None:
             passage = group.passage
             proposal = Proposal(
@@ -114,6 +116,7 @@ def queue_groups(sort: str) -> list[PassageGroup]:
                 outdated=passage is None or passage.text != suggestion.passage_text,
             )
             group.proposals.append(proposal)
+            group.by_text[proposal.text] = proposal
         proposal.suggestions.append(suggestion)
     for group in groups.values():
         group.proposals.sort(key=lambda p: (-p.count, -p.newest.created_at.timestamp()))

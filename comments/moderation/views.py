@@ -5,18 +5,15 @@ reads; each decision goes through one service (`comments_moderate`, `thread_slow
 checks the permission again and writes the moderation log.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.models import ModerationAction, Report, Thread
@@ -30,27 +27,14 @@ from comments.moderation.reads import (
 )
 from comments.retention import purge_overdue
 from comments.services import comments_moderate, thread_slow_mode_set
-from kjnews.two_factor import second_step_required
+from kjnews.staff import return_url, staff_page_required
 
 Kind = ModerationAction.Kind
 ENTRIES_PER_PAGE = 50
 MODERATE_PERMISSION = "comments.moderate_comment"
 
 
-def moderator_required(view):
-    """Anonymous: to the admin login and back. Owing the second step of sign-in (a superuser,
-    or staff who set it up): to the code first. Logged in without the permission: 403.
-
-    Never cached: the queue is private and changes with every decision.
-    """
-    return never_cache(
-        login_required(
-            second_step_required(
-                permission_required(MODERATE_PERMISSION, raise_exception=True)(view)
-            ),
-            login_url=reverse_lazy("admin:login"),
-        )
-    )
+moderator_required = staff_page_required(MODERATE_PERMISSION)
 
 
 def _queue_url(**params):
@@ -106,13 +90,7 @@ def moderation_queue(request):
 
 
 def _return_url(request):
-    """`next` when it is a page of the queue on this site; the queue itself otherwise."""
-    queue_path = reverse("moderation:queue")
-    url = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if safe and urlsplit(url).path == queue_path else queue_path
+    return return_url(request, reverse("moderation:queue"))
 
 
 def _confirmation(action, count, ban_duration):
